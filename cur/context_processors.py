@@ -1,0 +1,9 @@
+from .navigation import menu_for
+
+
+def navigation(request):
+    """The role's menu, each entry marked active when the current page is in its section."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    return {"menu": [(item, request.path.startswith(item.section)) for item in menu_for(user)]}

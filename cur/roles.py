@@ -1,0 +1,42 @@
+"""Roles of ЦУР staff and what each may do.
+
+One table maps a capability to the roles that have it; views, the API permission
+classes and the navigation all ask `can(user, capability)`, so a page that a role
+cannot open never shows up in its menu.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Администратор"
+    CURATOR = "curator", "Куратор ЦУР"
+    EXECUTIVE = "executive", "Ответственный исполнитель"
+    BLOCK_RESPONSIBLE = "block_responsible", "Ответственный за отраслевой блок"
+    BLOCK_HEAD = "block_head", "Руководитель отраслевого блока"
+    OPERATOR = "operator", "Оператор ЦУР"
+    EXECUTOR = "executor", "Сотрудник органа (организации)"
+    MODERATOR = "moderator", "Центр модерации"
+    MUNICIPAL_OPERATOR = "municipal_operator", "Оператор МЦУ"
+    COMPETENCE_CENTER = "competence_center", "Центр компетенций (API)"
+
+
+BLOCK_ROLES = frozenset({Role.BLOCK_RESPONSIBLE, Role.BLOCK_HEAD})
+STAFF_ROLES = frozenset(Role) - {Role.COMPETENCE_CENTER}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Справочники: отраслевые блоки, территории, организации, ответственные лица.
+    "directory.view": STAFF_ROLES,
+    "directory.edit": frozenset({Role.ADMIN}),
+    # The REST API and its documentation: every role, the competence center included.
+    "api.use": frozenset(Role),
+    # The Django admin site and the audit log.
+    "admin.site": frozenset({Role.ADMIN}),
+}
+
+
+def can(user, capability: str) -> bool:
+    """Whether an authenticated user's role grants the capability."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in CAPABILITIES[capability]

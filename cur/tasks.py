@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True)
+def record_heartbeat(self) -> None:
+    services.record_heartbeat(self.request.hostname or "unknown")

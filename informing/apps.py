@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InformingConfig(AppConfig):
+    name = "informing"
+    verbose_name = "ИНФОЦУР"

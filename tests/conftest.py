@@ -1,0 +1,64 @@
+import pytest
+from rest_framework.test import APIClient
+
+from cur.roles import Role
+from sectors.models import SectorBlock
+
+from .factories import OrganisationFactory, TerritoryFactory, UserFactory
+
+PASSWORD = "пароль-для-тестов"
+
+
+@pytest.fixture
+def make_user(db):
+    """A user of a role, with the scope that role needs (block, organisation or territory)."""
+
+    def make(role: str, **kwargs):
+        if role == Role.EXECUTOR:
+            kwargs.setdefault("organisation", OrganisationFactory())
+        if role == Role.MUNICIPAL_OPERATOR:
+            kwargs.setdefault("territory", TerritoryFactory())
+        if role in (Role.BLOCK_HEAD, Role.BLOCK_RESPONSIBLE):
+            kwargs.setdefault("sector_blocks", [SectorBlock.objects.get(code="health")])
+        if role == Role.ADMIN:
+            kwargs.setdefault("is_staff", True)
+            kwargs.setdefault("is_superuser", True)
+        return UserFactory(username=kwargs.pop("username", f"{role}-user"), role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(Role.ADMIN)
+
+
+@pytest.fixture
+def operator(make_user):
+    return make_user(Role.OPERATOR)
+
+
+@pytest.fixture
+def competence_center(make_user):
+    return make_user(Role.COMPETENCE_CENTER)
+
+
+@pytest.fixture
+def client_for(client):
+    """A Django test client logged in as the given user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_client_for():
+    def login(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
+
+    return login
