@@ -118,3 +118,28 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker
+
+
+class Notification(models.Model):
+    """An in-app notification (the unread counter in the header); e-mail goes out alongside."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="получатель", on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    title = models.CharField("заголовок", max_length=255)
+    body = models.TextField("текст", blank=True)
+    url = models.CharField("ссылка", max_length=500, blank=True)
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление"
+        verbose_name_plural = "уведомления"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The unread counter in the header of every page.
+            models.Index(fields=["user"], condition=models.Q(read_at=None), name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -30,6 +30,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "directory.edit": frozenset({Role.ADMIN}),
     # The REST API and its documentation: every role, the competence center included.
     "api.use": frozenset(Role),
+    # Appeals (scope per role in appeals.selectors.appeals_visible_to).
+    "appeals.view": STAFF_ROLES,
+    "appeals.register": frozenset({Role.ADMIN, Role.OPERATOR, Role.MUNICIPAL_OPERATOR}),
+    "appeals.triage": frozenset({Role.ADMIN, Role.OPERATOR, Role.MUNICIPAL_OPERATOR}),
+    "appeals.import": frozenset({Role.ADMIN, Role.OPERATOR}),
+    "appeals.answer": frozenset({Role.EXECUTOR}),
+    # May unmask an applicant's personal data (each unmasking is logged).
+    "appeals.personal_data": frozenset(
+        {Role.ADMIN, Role.CURATOR, Role.OPERATOR, Role.MUNICIPAL_OPERATOR, Role.EXECUTOR}
+    ),
     # The Django admin site and the audit log.
     "admin.site": frozenset({Role.ADMIN}),
 }

@@ -37,3 +37,42 @@ def clear_login_failures(username: str, ip: str | None) -> None:
 def record_heartbeat(worker: str) -> None:
     """Note that `worker` is alive now (run by the beat's heartbeat task)."""
     WorkerHeartbeat.objects.update_or_create(worker=worker, defaults={"seen_at": timezone.now()})
+
+
+def notify(users, *, title: str, body: str = "", url: str = "") -> list:
+    """In-app notifications for `users`, e-mailed after the transaction commits."""
+    from .models import Notification
+    from .tasks import email_notifications
+
+    rows = Notification.objects.bulk_create(
+        [Notification(user=u, title=title[:255], body=body, url=url) for u in users if u.is_active]
+    )
+    ids = [n.pk for n in rows]
+    if ids:
+        email_notifications.delay_on_commit(ids)
+    return rows
+
+
+def email_notifications(ids: list[int]) -> int:
+    """Send the e-mails of these notifications to users who have an address; returns how many."""
+    from django.core.mail import get_connection, send_mass_mail
+
+    from .models import Notification
+
+    site = settings.SITE_URL.rstrip("/")
+    messages = [
+        (n.title, f"{n.body}\n\n{site}{n.url}" if n.url else n.body, None, [n.user.email])
+        for n in Notification.objects.filter(pk__in=ids).select_related("user")
+        if n.user.email
+    ]
+    return send_mass_mail(messages, fail_silently=False, connection=get_connection()) if messages else 0
+
+
+def mark_notifications_read(user, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications (all unread, or the given ones) read."""
+    from .models import Notification
+
+    qs = Notification.objects.filter(user=user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -3,7 +3,7 @@
 Every staff role reads the directory; only an admin sees what is no longer active.
 """
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from cur.roles import Role
 
@@ -52,3 +52,27 @@ def sector_block_directory(user) -> QuerySet[SectorBlock]:
 def region_officials() -> QuerySet[ResponsiblePerson]:
     """The current curator and executive of the ЦУР."""
     return current_persons().filter(role__in=[ResponsiblePerson.Role.CURATOR, ResponsiblePerson.Role.EXECUTIVE])
+
+
+def sees_inactive(user) -> bool:
+    """Whether the user also sees blocks, territories and organisations that no longer act."""
+    return _sees_inactive(user)
+
+
+def block_appointments(user, block: SectorBlock) -> QuerySet[ResponsiblePerson]:
+    """Everyone ever appointed to a block's posts: current holders first, then by date of appointment."""
+    return (
+        responsible_persons_visible_to(user)
+        .filter(sector_block=block)
+        .order_by(F("until").desc(nulls_first=True), "-since", "role", "pk")
+    )
+
+
+def post_appointments(user, person: ResponsiblePerson) -> QuerySet[ResponsiblePerson]:
+    """The history of a person's post: everyone appointed to the same role of the same block or МЦУ."""
+    qs = responsible_persons_visible_to(user).filter(role=person.role)
+    if person.role in ResponsiblePerson.BLOCK_ROLES:
+        qs = qs.filter(sector_block_id=person.sector_block_id)
+    elif person.role in ResponsiblePerson.MCU_ROLES:
+        qs = qs.filter(territory_id=person.territory_id)
+    return qs.order_by("-since", "-pk")

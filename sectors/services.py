@@ -15,7 +15,14 @@ from .models import Organisation, ResponsiblePerson, SectorBlock, Territory
 def _save(obj: Model, fields: dict[str, Any], m2m: dict[str, Any] | None, *, by, action: str) -> dict:
     """Set fields, validate, save, set many-to-many fields; returns the changes."""
     creating = obj.pk is None
-    changes = audit.apply_changes(obj, fields)
+    if creating:
+        # A new row has no "before"; reading an unset required foreign key (Organisation.territory)
+        # would raise RelatedObjectDoesNotExist inside apply_changes.
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        changes = {name: [None, audit.jsonable(value)] for name, value in fields.items()}
+    else:
+        changes = audit.apply_changes(obj, fields)
     obj.full_clean()
     obj.save()
     for name, values in (m2m or {}).items():

@@ -1,0 +1,9 @@
+from cur.errors import DomainError
+
+
+class AppealsError(DomainError):
+    pass
+
+
+class TransitionNotAllowed(AppealsError):
+    pass
