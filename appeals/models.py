@@ -396,3 +396,49 @@ class IntegrationSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AppealImport(models.Model):
+    """One uploaded file of appeals (CSV/XLSX), imported by a Celery task with progress."""
+
+    class Format(models.TextChoices):
+        POS = "pos", "Выгрузка ПОС"
+        INCIDENT_MANAGER = "incident_manager", "Выгрузка «Инцидент Менеджмент»"
+        GENERIC = "generic", "Общий шаблон ЦУР"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "В очереди"
+        RUNNING = "running", "Выполняется"
+        DONE = "done", "Завершён"
+        FAILED = "failed", "Ошибка"
+
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="загрузил", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField("файл", upload_to="imports/%Y/%m/")
+    original_name = models.CharField("имя файла", max_length=255)
+    format = models.CharField("формат", max_length=32, choices=Format.choices)
+    channel = models.CharField("канал", max_length=16, choices=Appeal.Channel.choices)
+    dry_run = models.BooleanField("пробный прогон", default=False)
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField("строк в файле", default=0)
+    processed_rows = models.PositiveIntegerField("обработано строк", default=0)
+    created_count = models.PositiveIntegerField("создано", default=0)
+    existing_count = models.PositiveIntegerField("уже были", default=0)
+    error_count = models.PositiveIntegerField("ошибок", default=0)
+    errors = models.JSONField("ошибки по строкам", default=list, blank=True)  # [{"line": 7, "error": "…"}]
+    message = models.TextField("сообщение", blank=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "импорт обращений"
+        verbose_name_plural = "импорты обращений"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

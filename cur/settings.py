@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -134,6 +135,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cur.tasks.record_heartbeat", "schedule": 60.0},
+    "appeals-deadline-sweep": {"task": "appeals.tasks.sweep_deadlines", "schedule": 300.0},
 }
 
 # --- Auth ------------------------------------------------------------------------

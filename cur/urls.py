@@ -10,6 +10,7 @@ admin.site.site_title = "ЦУР"
 
 api_v1 = [
     path("", include("sectors.api_urls")),
+    path("", include("appeals.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
     path("sectors/", include("sectors.urls")),
+    path("appeals/", include("appeals.urls")),
+    path("open311/v2/", include("appeals.open311_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -124,7 +124,8 @@ def _storable_text(text: str) -> bool:
 
 
 class ValidatingSerializer(serializers.ModelSerializer):
-    """Validates only: the viewset hands `validated_data` to a service, which saves and audits."""
+    # Validates only: the viewset hands `validated_data` to a service, which saves and audits.
+    # (A comment, not a docstring: drf-spectacular would publish an inherited docstring.)
 
     def create(self, validated_data):
         raise NotImplementedError("Записи справочника сохраняют сервисы sectors.services.")
@@ -134,6 +135,8 @@ class ValidatingSerializer(serializers.ModelSerializer):
 
 
 class SectorBlockSerializer(ValidatingSerializer):
+    """Отраслевой блок; в адресах и ссылках — по коду."""
+
     class Meta:
         model = SectorBlock
         fields = ["id", "code", "name", "description", "is_mandatory", "is_active", "position"]
@@ -142,6 +145,8 @@ class SectorBlockSerializer(ValidatingSerializer):
 
 
 class TerritorySerializer(ValidatingSerializer):
+    """Территория; граница (GeoJSON) — в карточке или в списке с ?include=boundary."""
+
     parent = VisiblePrimaryKeyField(
         selector=selectors.territories_visible_to, allow_null=True, required=False, label="Входит в"
     )
@@ -161,6 +166,8 @@ class TerritorySerializer(ValidatingSerializer):
 
 
 class OrganisationSerializer(ValidatingSerializer):
+    """Орган или организация; отраслевые блоки — списком кодов."""
+
     territory = VisiblePrimaryKeyField(selector=selectors.territories_visible_to, label="Территория")
     territory_name = serializers.CharField(source="territory.name", read_only=True)
     parent = VisiblePrimaryKeyField(
@@ -197,6 +204,8 @@ class OrganisationSerializer(ValidatingSerializer):
 
 
 class ResponsiblePersonSerializer(ValidatingSerializer):
+    """Назначение ответственного лица; until пуст, пока полномочия действуют."""
+
     full_name = serializers.CharField(read_only=True, label="ФИО")
     organisation = VisiblePrimaryKeyField(
         selector=selectors.organisations_visible_to, allow_null=True, required=False, label="Организация"
@@ -261,6 +270,8 @@ class ResponsiblePersonSerializer(ValidatingSerializer):
 
 
 class EndAppointmentSerializer(serializers.Serializer):
+    """Последний день полномочий."""
+
     until = serializers.DateField(label="Полномочия до (включительно)")
 
 
@@ -411,6 +422,8 @@ class TerritoryViewSet(ReadCreateUpdateViewSet):
     ordering_fields = ["name", "oktmo", "population"]
 
     def _light(self) -> bool:
+        if getattr(self, "swagger_fake_view", False):  # the schema documents the field (optional)
+            return False
         return self.action == "list" and "boundary" not in self.request.query_params.get("include", "").split(",")
 
     def visible_rows(self, user):

@@ -39,7 +39,9 @@ class DateInput(forms.DateInput):
     """A text input in the Russian format: the same on every browser, typed or pasted."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"placeholder": "дд.мм.гггг", "inputmode": "numeric", **(attrs or {})}, format=DATE_FORMAT)
+        super().__init__(
+            attrs={"placeholder": "дд.мм.гггг", "inputmode": "numeric", **(attrs or {})}, format=DATE_FORMAT
+        )
 
 
 def date_field(label: str, *, required: bool = True, **kwargs) -> forms.DateField:
@@ -184,9 +186,7 @@ class AppointForm(BootstrapFormMixin, forms.Form):
     first_name = _person_field("first_name")
     patronymic = _person_field("patronymic")
     position = _person_field("position")
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.none(), label="организация", required=False
-    )
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="организация", required=False)
     user = UserChoiceField(
         queryset=get_user_model().objects.none(),
         label="учётная запись в системе",

@@ -335,7 +335,10 @@ class PersonAppointView(ServiceFormView):
         block = self.request.GET.get("sector_block")
         if block:
             initial["sector_block"] = (
-                selectors.sector_blocks_visible_to(self.request.user).filter(code=block).values_list("pk", flat=True).first()
+                selectors.sector_blocks_visible_to(self.request.user)
+                .filter(code=block)
+                .values_list("pk", flat=True)
+                .first()
             )
         territory = self.request.GET.get("territory")
         if territory and territory.isdigit():
