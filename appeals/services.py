@@ -130,8 +130,9 @@ def register_appeal(*, channel: str, text: str, by=None, received_at=None, exter
 def _create_appeal(*, channel, text, by, received_at, external_id, **fields) -> Appeal:
     now = timezone.now()
     topic = fields.get("topic")
-    if topic is not None:
-        fields.setdefault("sector_block", topic.sector_block)
+    if topic is not None and fields.get("sector_block") is None:
+        # A topic belongs to one block; an explicit None (a form's empty choice) must not keep it blank.
+        fields["sector_block"] = topic.sector_block
     if topic is not None or fields.get("sector_block") is not None:
         fields.update(classification_source=Appeal.ClassificationSource.MANUAL, classified_at=now)
     appeal = Appeal(
@@ -263,7 +264,8 @@ def receive_info(appeal: Appeal, *, by, comment: str = "") -> Appeal:
 def extend_deadline(appeal: Appeal, *, due_date: datetime.date, by, reason: str) -> Appeal:
     """Продление: a later due date with a reason; reminders for the new date are sent anew."""
     appeal = _lock(appeal)
-    _require(appeal, (*Appeal.CLOCK_STATUSES, S.INFO_REQUESTED), "продлить срок")
+    # Not a reopened appeal: it waits in triage without a deadline (its clock restarts on assignment).
+    _require(appeal, (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED, S.INFO_REQUESTED), "продлить срок")
     reason = _need_comment(reason, "причину продления")
     new_due = datetime.datetime.combine(due_date, datetime.time(23, 59, 59), tzinfo=deadlines.MOSCOW)
     if appeal.due_at is not None and new_due <= appeal.due_at:

@@ -1,3 +1,4 @@
+from .models import Notification
 from .navigation import menu_for
 
 
@@ -6,4 +7,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
-    return {"menu": [(item, request.path.startswith(item.section)) for item in menu_for(user)]}
+    return {
+        "menu": [(item, request.path.startswith(item.section)) for item in menu_for(user)],
+        # The unread counter in the header: one COUNT served by notification_unread_idx.
+        "unread_notifications": Notification.objects.filter(user=user, read_at=None).count(),
+    }

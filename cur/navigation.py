@@ -21,6 +21,10 @@ class NavItem:
 
 
 MENU: tuple[NavItem, ...] = (
+    NavItem("Очередь", "appeals:queue", "appeals.triage", "/appeals/queue/"),
+    NavItem("Обращения", "appeals:list", "appeals.view", "/appeals/list/"),
+    NavItem("Мои обращения", "appeals:my", "appeals.answer", "/appeals/my/"),
+    NavItem("Новое обращение", "appeals:create", "appeals.register", "/appeals/new/"),
     NavItem("Отраслевые блоки", "sectors:block-list", "directory.view", "/sectors/blocks/"),
     NavItem("Организации", "sectors:organisation-list", "directory.view", "/sectors/organisations/"),
     NavItem("Территории", "sectors:territory-list", "directory.view", "/sectors/territories/"),

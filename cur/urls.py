@@ -18,6 +18,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("health/", views.health, name="health"),
+    path("notifications/", views.notifications, name="notifications"),
     path("sectors/", include("sectors.urls")),
     path("appeals/", include("appeals.urls")),
     path("open311/v2/", include("appeals.open311_urls")),

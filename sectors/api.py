@@ -16,8 +16,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ErrorDetail, ParseError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from . import selectors, services
 from .errors import SectorsError
@@ -58,7 +60,11 @@ class VisiblePrimaryKeyField(VisibleRelatedMixin, serializers.PrimaryKeyRelatedF
 
 
 class VisibleSlugField(VisibleRelatedMixin, serializers.SlugRelatedField):
-    pass
+    def to_internal_value(self, data):
+        # PostgreSQL refuses a NUL in a query parameter with DataError, which DRF does not catch.
+        if isinstance(data, str) and not _storable_text(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 GEOJSON_TYPES = frozenset(
@@ -77,7 +83,9 @@ GEOJSON_TYPES = frozenset(
 GEOJSON_MAX_DEPTH = 16  # FeatureCollection → features → Feature → geometry → MultiPolygon rings ≈ 9
 
 
-@extend_schema_field({"type": "object", "nullable": True, "description": "GeoJSON: геометрия, Feature или FeatureCollection"})
+@extend_schema_field(
+    {"type": "object", "nullable": True, "description": "GeoJSON: геометрия, Feature или FeatureCollection"}
+)
 class GeoJSONField(serializers.JSONField):
     """GeoJSON as jsonb: an object with a GeoJSON `type`, not too deep, storable by PostgreSQL
     (jsonb rejects NUL characters, NaN/Infinity and unpaired surrogates — a 500 if not checked here)."""
@@ -103,11 +111,15 @@ class GeoJSONField(serializers.JSONField):
                 stack.extend((v, depth + 1) for v in value.values())
             elif isinstance(value, list):
                 stack.extend((v, depth + 1) for v in value)
-            elif isinstance(value, str) and not _storable_text(value):
-                self.fail("bad_value")
-            elif isinstance(value, float) and not math.isfinite(value):
+            elif not _storable_scalar(value):
                 self.fail("bad_value")
         return super().to_internal_value(data)
+
+
+def _storable_scalar(value) -> bool:
+    if isinstance(value, str):
+        return _storable_text(value)
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _storable_text(text: str) -> bool:
@@ -123,7 +135,38 @@ def _storable_text(text: str) -> bool:
 # --- Serializers -----------------------------------------------------------------------------
 
 
-class ValidatingSerializer(serializers.ModelSerializer):
+class SurrogatesValidator(ProhibitSurrogateCharactersValidator):
+    message = "Недопустимый символ U+{code_point:X} (непарный суррогат)."
+
+
+class RussianErrorsMixin:
+    """DRF leaves a few messages in English (ru locale gaps, a hard-coded one); the API answers in Russian."""
+
+    default_error_messages = {"invalid": "Недопустимые данные: ожидается объект, получено {datatype}."}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if type(field) is serializers.CharField:
+                field.error_messages["invalid"] = "Ожидается строка."
+            elif type(field) is serializers.BooleanField:
+                field.error_messages["invalid"] = "Ожидается логическое значение: true или false."
+            field.validators = [
+                SurrogatesValidator() if isinstance(v, ProhibitSurrogateCharactersValidator) else v
+                for v in field.validators
+            ]
+        return fields
+
+    @property
+    def errors(self):
+        errors = super().errors
+        non_field = errors.get(api_settings.NON_FIELD_ERRORS_KEY) or []
+        if [getattr(e, "code", None) for e in non_field] == ["null"]:  # a JSON `null` body
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = [ErrorDetail("Данные не переданы.", code="null")]
+        return errors
+
+
+class ValidatingSerializer(RussianErrorsMixin, serializers.ModelSerializer):
     # Validates only: the viewset hands `validated_data` to a service, which saves and audits.
     # (A comment, not a docstring: drf-spectacular would publish an inherited docstring.)
 
@@ -269,7 +312,7 @@ class ResponsiblePersonSerializer(ValidatingSerializer):
         return attrs
 
 
-class EndAppointmentSerializer(serializers.Serializer):
+class EndAppointmentSerializer(RussianErrorsMixin, serializers.Serializer):
     """Последний день полномочий."""
 
     until = serializers.DateField(label="Полномочия до (включительно)")
@@ -339,7 +382,8 @@ class ResponsiblePersonFilter(filters.FilterSet):
 
 
 class DirectoryViewSet(viewsets.GenericViewSet):
-    """Common ground: the parsers, numeric ids in URLs, and a racing duplicate → 409, not 500."""
+    # Common ground: the parsers, numeric ids in URLs, and a racing duplicate → 409, not 500.
+    # (Comments, not docstrings, on the base classes: drf-spectacular publishes inherited ones.)
 
     parser_classes = PARSERS
     lookup_value_regex = "[0-9]+"
@@ -367,7 +411,7 @@ class ReadCreateUpdateViewSet(
     mixins.UpdateModelMixin,
     DirectoryViewSet,
 ):
-    """Read, create, replace (PUT) and change (PATCH); the service is `save(obj_or_None, by=, **fields)`."""
+    # Read, create, replace (PUT) and change (PATCH); the service is `save(obj_or_None, by=, **fields)`.
 
     def save(self, instance, validated_data):
         raise NotImplementedError
@@ -387,6 +431,8 @@ class ReadCreateUpdateViewSet(
     partial_update=extend_schema(summary="Изменить отраслевой блок частично (администратор)"),
 )
 class SectorBlockViewSet(ReadCreateUpdateViewSet):
+    """Отраслевые блоки: 8 обязательных и дополнительные блоки региона. Адрес блока — по его коду."""
+
     queryset = SectorBlock.objects.none()
     serializer_class = SectorBlockSerializer
     lookup_field = "code"
@@ -416,6 +462,8 @@ INCLUDE_PARAMETER = OpenApiParameter(
     partial_update=extend_schema(summary="Изменить территорию частично (администратор)"),
 )
 class TerritoryViewSet(ReadCreateUpdateViewSet):
+    """Территории: субъект РФ, муниципальные образования, поселения. Граница — в карточке или с ?include=boundary."""
+
     queryset = Territory.objects.none()
     serializer_class = TerritorySerializer
     filterset_class = TerritoryFilter
@@ -445,6 +493,8 @@ class TerritoryViewSet(ReadCreateUpdateViewSet):
     partial_update=extend_schema(summary="Изменить организацию частично (администратор)"),
 )
 class OrganisationViewSet(ReadCreateUpdateViewSet):
+    """Органы и организации, которым направляются обращения. Не удаляются — отключаются (is_active)."""
+
     queryset = Organisation.objects.none()
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
@@ -472,6 +522,8 @@ class OrganisationViewSet(ReadCreateUpdateViewSet):
 class ResponsiblePersonViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, DirectoryViewSet
 ):
+    """Ответственные лица ЦУР, отраслевых блоков и МЦУ с историей назначений."""
+
     queryset = ResponsiblePerson.objects.none()
     serializer_class = ResponsiblePersonSerializer
     filterset_class = ResponsiblePersonFilter
@@ -479,6 +531,9 @@ class ResponsiblePersonViewSet(
 
     def visible_rows(self, user):
         return selectors.responsible_persons_visible_to(user).defer("territory__boundary")
+
+    def get_serializer_class(self):
+        return EndAppointmentSerializer if self.action == "end" else ResponsiblePersonSerializer
 
     def perform_create(self, serializer):
         serializer.instance = services.appoint_responsible(by=self.request.user, **serializer.validated_data)
@@ -497,7 +552,7 @@ class ResponsiblePersonViewSet(
     @action(detail=True, methods=["post"])
     def end(self, request, *args, **kwargs):
         person = self.get_object()
-        serializer = EndAppointmentSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         person = services.end_appointment(person, until=serializer.validated_data["until"], by=request.user)
-        return Response(self.get_serializer(person).data)
+        return Response(ResponsiblePersonSerializer(person, context=self.get_serializer_context()).data)

@@ -16,7 +16,7 @@ class FilterForm(BootstrapFormMixin, forms.Form):
 
 class TerritoryChoiceField(django_filters.fields.ModelChoiceField):
     def label_from_instance(self, obj: Territory) -> str:
-        return f"{obj.name} ({obj.get_kind_display().lower()})"
+        return f"{obj.name} ({obj.get_kind_display()})"
 
 
 class TerritoryFilter(django_filters.ModelChoiceFilter):

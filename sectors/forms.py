@@ -62,7 +62,7 @@ class TerritoryChoiceField(forms.ModelChoiceField):
     """Settlements of different districts share names: the kind tells them apart."""
 
     def label_from_instance(self, obj: Territory) -> str:
-        return f"{obj.name} ({obj.get_kind_display().lower()})"
+        return f"{obj.name} ({obj.get_kind_display()})"
 
 
 class UserChoiceField(forms.ModelChoiceField):

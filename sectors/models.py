@@ -23,7 +23,7 @@ class SectorBlock(models.Model):
         return self.name
 
 
-oktmo_validator = RegexValidator(r"^\d{8}(\d{3})?$", "Код ОКТМО состоит из 8 или 11 цифр.")
+oktmo_validator = RegexValidator(r"^[0-9]{8}([0-9]{3})?$", "Код ОКТМО состоит из 8 или 11 цифр.")
 
 
 class Territory(models.Model):
@@ -66,8 +66,8 @@ class Territory(models.Model):
         return self.name
 
 
-inn_validator = RegexValidator(r"^(\d{10}|\d{12})$", "ИНН состоит из 10 или 12 цифр.")
-phone_validator = RegexValidator(r"^\+?[\d\s()\-]{5,20}$", "Телефон: цифры, пробелы, скобки, дефис, от 5 до 20 знаков.")
+inn_validator = RegexValidator(r"^([0-9]{10}|[0-9]{12})$", "ИНН состоит из 10 или 12 цифр.")
+phone_validator = RegexValidator(r"^\+?[0-9 ()\-]{5,20}$", "Телефон: цифры, пробелы, скобки, дефис, от 5 до 20 знаков.")
 
 
 class Organisation(models.Model):

@@ -72,7 +72,8 @@ class BlockListView(DirectoryMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows = []
-        for block in selectors.sector_block_directory(self.request.user):
+        # Meta.ordering does not apply to a GROUP BY query: order explicitly.
+        for block in selectors.sector_block_directory(self.request.user).order_by("position", "name"):
             holders = _holders_by_role(block.current_persons)
             rows.append(
                 {
@@ -92,7 +93,7 @@ class BlockListView(DirectoryMixin, TemplateView):
 
 class BlockDetailView(DirectoryMixin, DetailView):
     template_name = "sectors/block_detail.html"
-    context_object_name = "block"
+    context_object_name = "sector_block"
 
     def get_object(self, queryset=None):
         return get_object_or_404(selectors.sector_blocks_visible_to(self.request.user), code=self.kwargs["code"])

@@ -1,0 +1,160 @@
+"""CSV and XLSX exports of appeal lists.
+
+The caller passes an already scoped and filtered queryset (the same one its page shows);
+this module only caps, masks and writes it. Applicant columns are masked unless the user
+may see personal data (DESIGN §7). Every text cell that a spreadsheet would read as a
+formula is neutralised with a leading apostrophe (CSV/formula injection).
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from cur.roles import can
+
+from . import selectors
+from .models import Appeal
+
+EXPORT_LIMIT = 100_000
+CHUNK_SIZE = 2_000
+# What Excel, LibreOffice and Google Sheets start a formula (or DDE) with.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_DELIMITER = ";"  # what a Russian Excel expects when it opens a .csv
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[Appeal], Any]
+    personal: bool = False  # applicant's personal data: masked without appeals.personal_data
+
+
+def _name(obj) -> str:
+    return str(obj) if obj is not None else ""
+
+
+def _days_left(appeal: Appeal):
+    return selectors.days_left(appeal) if appeal.is_open else None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Номер", lambda a: a.number),
+    Column("Статус", lambda a: a.get_status_display()),
+    Column("Канал", lambda a: a.get_channel_display()),
+    Column("Идентификатор в источнике", lambda a: a.external_id),
+    Column("Поступило", lambda a: a.received_at),
+    Column("Зарегистрировано", lambda a: a.registered_at),
+    Column("Отраслевой блок", lambda a: _name(a.sector_block)),
+    Column("Тема", lambda a: _name(a.topic)),
+    Column("Территория", lambda a: _name(a.territory)),
+    Column("Исполнитель", lambda a: _name(a.organisation)),
+    Column("Срок ответа", lambda a: a.due_at),
+    Column("Дней до срока", _days_left),
+    Column("Просрочено", lambda a: "да" if a.overdue_at else ""),
+    Column("Дан ответ", lambda a: a.answered_at),
+    Column("Качество ответа", lambda a: a.get_answer_quality_display() if a.answer_quality else ""),
+    Column("Оценка заявителя", lambda a: a.satisfaction),
+    Column("Закрыто", lambda a: a.closed_at),
+    Column("Инцидент", lambda a: _name(a.incident)),
+    Column("Адрес проблемы", lambda a: a.address),
+    Column("Текст обращения", lambda a: a.text),
+    Column("Ответ", lambda a: a.answer_text),
+    Column("ФИО заявителя", lambda a: a.applicant_name, personal=True),
+    Column("Телефон заявителя", lambda a: a.applicant_phone, personal=True),
+    Column("E-mail заявителя", lambda a: a.applicant_email, personal=True),
+    Column("Почтовый адрес заявителя", lambda a: a.applicant_address, personal=True),
+    Column("Юридическое лицо", lambda a: "да" if a.applicant_is_legal else ""),
+    Column("Наименование юридического лица", lambda a: a.applicant_legal_name, personal=True),
+)
+HEADERS = [column.header for column in COLUMNS]
+
+
+def neutralise(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula becomes plain text: `=1+1` → `'=1+1`."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def rows(queryset: QuerySet[Appeal], user) -> Iterator[list[Any]]:
+    """Raw values of each exported appeal, personal data masked for users without access."""
+    show_personal = can(user, "appeals.personal_data")
+    appeals = selectors.with_list_relations(queryset).select_related("incident")[:EXPORT_LIMIT]
+    for appeal in appeals.iterator(chunk_size=CHUNK_SIZE):
+        values = []
+        for column in COLUMNS:
+            value = column.value(appeal)
+            if column.personal and not show_personal:
+                value = selectors.mask(value)
+            values.append(value)
+        yield values
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%d.%m.%Y %H:%M}"
+    if isinstance(value, str):
+        return neutralise(value)
+    return str(value)  # numbers: a negative count of days is not a formula
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer feeds a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(queryset: QuerySet[Appeal], user) -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
+    yield "\ufeff"  # the BOM: Excel then reads the file as UTF-8
+    yield writer.writerow([neutralise(h) for h in HEADERS])
+    for values in rows(queryset, user):
+        yield writer.writerow([_csv_text(v) for v in values])
+
+
+def csv_response(queryset: QuerySet[Appeal], user, *, filename: str) -> StreamingHttpResponse:
+    """The list as a streamed CSV (UTF-8 with BOM, «;»-separated), at most EXPORT_LIMIT rows."""
+    response = StreamingHttpResponse(_csv_lines(queryset, user), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        # Excel has no time zones: the Moscow wall-clock time.
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, str):
+        # Control characters (HTML pasted from other systems) are illegal in XML.
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def xlsx_bytes(queryset: QuerySet[Appeal], user) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Обращения")
+    sheet.append(HEADERS)
+    for values in rows(queryset, user):
+        sheet.append([_xlsx_value(v) for v in values])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(queryset: QuerySet[Appeal], user, *, filename: str) -> HttpResponse:
+    """The list as an XLSX workbook (openpyxl's write-only mode), at most EXPORT_LIMIT rows."""
+    response = HttpResponse(xlsx_bytes(queryset, user), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

@@ -1,0 +1,440 @@
+"""Forms of the appeal pages. They validate only; every write goes through `appeals.services`."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from sectors.forms import BootstrapFormMixin, DateInput
+from sectors.models import Organisation, SectorBlock, Territory, phone_validator
+
+from . import selectors
+from .filters import NUMBER_RE
+from .models import Appeal, Incident, Topic
+
+DATETIME_FORMAT = "%d.%m.%Y %H:%M"
+EARLIEST_RECEIVED = datetime.date(2000, 1, 1)
+# A clock of the source system may run a little ahead of ours.
+FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
+MAX_BULK = 200
+MAX_EXTENSION_DAYS = 366
+
+
+def errors_text(form: forms.BaseForm) -> str:
+    """All errors of a form in one line, for a flash message."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(e) for e in errors)
+        parts.append(f"{str(label).capitalize()}: {text}" if label else text)
+    return " ".join(parts)
+
+
+
+def resolve_number(user, value: str) -> Appeal | None:
+    """The appeal the user may see with this number («2025-000123» or «123»), or None."""
+    match = NUMBER_RE.match(value or "")
+    if not match:
+        return None
+    return selectors.appeals_visible_to(user).filter(pk=int(match.group(1))).first()
+
+
+# --- fields -----------------------------------------------------------------------------
+
+
+class TerritoryField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Territory) -> str:
+        return f"{obj.name} ({obj.get_kind_display().lower()})"
+
+
+def grouped_topic_choices(topics) -> list:
+    """Topics grouped by sector block for a <select> with <optgroup>s."""
+    groups: dict[str, list] = {}
+    for topic in topics:
+        groups.setdefault(str(topic.sector_block), []).append((topic.pk, topic.name))
+    return [("", "---------"), *groups.items()]
+
+
+class TopicField(forms.ModelChoiceField):
+    """A topic choice grouped by sector block; validation still goes through the queryset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Topic.objects.none())
+        kwargs.setdefault("label", "тема")
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def set_topics(self, topics: QuerySet[Topic]) -> None:
+        self.queryset = topics
+        self.choices = grouped_topic_choices(topics)
+
+
+def active_organisations_for(appeal: Appeal | None) -> tuple[QuerySet[Organisation], list]:
+    """Active organisations, those of the appeal's sector block first (as <optgroup>s)."""
+    qs = Organisation.objects.filter(is_active=True)
+    if appeal is None or appeal.sector_block_id is None:
+        return qs, [("", "---------"), *((o.pk, str(o)) for o in qs.order_by("name", "pk"))]
+    through = Organisation.sector_blocks.through
+    in_block = Exists(through.objects.filter(organisation_id=OuterRef("pk"), sectorblock_id=appeal.sector_block_id))
+    rows = list(qs.annotate(in_block=in_block).order_by("-in_block", "name", "pk"))
+    own = [(o.pk, str(o)) for o in rows if o.in_block]
+    other = [(o.pk, str(o)) for o in rows if not o.in_block]
+    choices: list = [("", "---------")]
+    if own:
+        choices.append((f"Организации блока «{appeal.sector_block}»", own))
+    if other:
+        choices.append(("Другие организации" if own else "Организации", other))
+    return qs, choices
+
+
+class OrganisationField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Organisation.objects.none())
+        kwargs.setdefault("label", "исполнитель")
+        kwargs.setdefault("error_messages", {"required": "Выберите исполнителя.",
+                                             "invalid_choice": "Выберите действующую организацию из списка."})  # fmt: skip
+        super().__init__(**kwargs)
+
+    def set_for(self, appeal: Appeal | None) -> None:
+        self.queryset, self.choices = active_organisations_for(appeal)
+
+
+class IdsField(forms.Field):
+    """Several appeal ids from checkboxes (`name="ids"` repeated)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        ids = []
+        for item in value:
+            try:
+                ids.append(int(str(item).strip()))
+            except ValueError:
+                raise ValidationError("Неверный номер обращения.", code="invalid") from None
+        if any(i <= 0 for i in ids):
+            raise ValidationError("Неверный номер обращения.", code="invalid")
+        return list(dict.fromkeys(ids))
+
+    def validate(self, value):
+        if not value:
+            raise ValidationError("Отметьте хотя бы одно обращение.", code="required")
+        if len(value) > MAX_BULK:
+            raise ValidationError(f"За один раз можно обработать не больше {MAX_BULK} обращений.", code="max")
+
+
+def comment_field(label: str, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": f"Заполните поле «{label}»."},
+    )
+
+
+# --- intake ----------------------------------------------------------------------------
+
+
+class AppealCreateForm(BootstrapFormMixin, forms.Form):
+    """The operator's registration form."""
+
+    channel = forms.ChoiceField(label="канал", choices=[("", "---------"), *Appeal.Channel.choices],
+                                error_messages={"required": "Выберите канал поступления."})  # fmt: skip
+    external_id = forms.CharField(label="номер в источнике", max_length=128, required=False,
+                                  help_text="Если указан, повторная регистрация того же сообщения не создаст дубль.")  # fmt: skip
+    received_at = forms.DateTimeField(
+        label="поступило",
+        input_formats=[DATETIME_FORMAT],
+        widget=forms.DateTimeInput(format=DATETIME_FORMAT, attrs={"placeholder": "дд.мм.гггг чч:мм"}),
+        error_messages={"required": "Укажите дату и время поступления.",
+                        "invalid": "Введите дату и время в формате дд.мм.гггг чч:мм."},
+    )  # fmt: skip
+    text = forms.CharField(label="текст обращения", max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
+                           error_messages={"required": "Введите текст обращения."})  # fmt: skip
+    address = forms.CharField(label="адрес проблемы", max_length=500, required=False)
+    applicant_name = forms.CharField(label="ФИО заявителя", max_length=255, required=False)
+    applicant_phone = forms.CharField(label="телефон заявителя", max_length=32, required=False,
+                                      validators=[phone_validator])  # fmt: skip
+    applicant_email = forms.EmailField(label="e-mail заявителя", required=False,
+                                       error_messages={"invalid": "Введите правильный адрес электронной почты."})  # fmt: skip
+    applicant_address = forms.CharField(label="почтовый адрес заявителя", max_length=500, required=False)
+    applicant_is_legal = forms.BooleanField(label="заявитель — юридическое лицо", required=False)
+    applicant_legal_name = forms.CharField(label="наименование юридического лица", max_length=500, required=False)
+    sector_block = forms.ModelChoiceField(label="отраслевой блок", queryset=SectorBlock.objects.none(), required=False)
+    topic = TopicField()
+    territory = TerritoryField(label="территория", queryset=Territory.objects.none(), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector_block"].queryset = SectorBlock.objects.filter(is_active=True)
+        self.fields["topic"].set_topics(selectors.topics_for_choice())
+        territories = Territory.objects.filter(is_active=True).order_by("name", "pk")
+        if user is not None and user.role == user.Role.MUNICIPAL_OPERATOR and user.territory_id:
+            # A МЦУ registers appeals of its own territory: anything else it could not see afterwards.
+            territories = territories.filter(pk__in=selectors.territory_and_descendants(user.territory))
+            self.fields["territory"].required = True
+            self.fields["territory"].error_messages["required"] = "Укажите территорию."
+            self.initial.setdefault("territory", user.territory_id)
+        self.fields["territory"].queryset = territories
+        self.fields["text"].strip = True
+
+    def clean_received_at(self):
+        value = self.cleaned_data["received_at"]
+        if value > timezone.now() + FUTURE_TOLERANCE:
+            raise ValidationError("Дата поступления не может быть в будущем.")
+        if timezone.localtime(value).date() < EARLIEST_RECEIVED:
+            raise ValidationError(f"Дата поступления не может быть раньше {EARLIEST_RECEIVED:%d.%m.%Y}.")
+        return value
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if len(text) < 3:
+            raise ValidationError("Текст обращения слишком короткий.")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        topic, block = cleaned.get("topic"), cleaned.get("sector_block")
+        if topic and block and topic.sector_block_id != block.pk:
+            self.add_error("topic", "Тема не относится к выбранному отраслевому блоку.")
+        if cleaned.get("applicant_is_legal") and not cleaned.get("applicant_legal_name", "").strip():
+            self.add_error("applicant_legal_name", "Укажите наименование юридического лица.")
+        return cleaned
+
+
+# --- actions on one appeal ------------------------------------------------------------
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class ClassificationForm(BootstrapFormMixin, forms.Form):
+    sector_block = forms.ModelChoiceField(label="отраслевой блок", queryset=SectorBlock.objects.none(), required=False)
+    topic = TopicField()
+    territory = TerritoryField(label="территория", queryset=Territory.objects.none(), required=False)
+
+    def __init__(self, *args, appeal=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector_block"].queryset = SectorBlock.objects.filter(is_active=True)
+        self.fields["topic"].set_topics(selectors.topics_for_choice())
+        self.fields["territory"].queryset = Territory.objects.filter(is_active=True).order_by("name", "pk")
+        if appeal is not None and not self.is_bound:
+            self.initial.update(sector_block=appeal.sector_block_id, topic=appeal.topic_id,
+                                territory=appeal.territory_id)  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        topic, block = cleaned.get("topic"), cleaned.get("sector_block")
+        if not self.errors and not topic and not block:
+            raise ValidationError("Выберите отраслевой блок или тему.")
+        if topic and block and topic.sector_block_id != block.pk:
+            self.add_error("topic", "Тема не относится к выбранному отраслевому блоку.")
+        return cleaned
+
+
+class AssignForm(BootstrapFormMixin, forms.Form):
+    organisation = OrganisationField()
+    comment = comment_field("комментарий", required=False)
+
+    def __init__(self, *args, appeal=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].set_for(appeal)
+
+
+class RedirectForm(AssignForm):
+    comment = comment_field("причина перенаправления")
+
+
+class CommentForm(BootstrapFormMixin, forms.Form):
+    comment = comment_field("комментарий", required=False)
+
+    def __init__(self, *args, appeal=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class RequiredCommentForm(CommentForm):
+    comment = comment_field("комментарий")
+
+
+class RequestInfoForm(CommentForm):
+    comment = comment_field("какие сведения запрошены")
+
+
+class ReturnForm(CommentForm):
+    comment = comment_field("что нужно доработать")
+
+
+class ReopenForm(CommentForm):
+    comment = comment_field("причина возобновления")
+
+
+class ExtendForm(BootstrapFormMixin, forms.Form):
+    due_date = forms.DateField(label="новый срок", widget=DateInput(), input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+                               error_messages={"required": "Укажите новый срок.",
+                                               "invalid": "Введите дату в формате дд.мм.гггг."})  # fmt: skip
+    reason = comment_field("причина продления")
+
+    def __init__(self, *args, appeal=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean_due_date(self):
+        value = self.cleaned_data["due_date"]
+        today = timezone.localdate()
+        if value < today:
+            raise ValidationError("Новый срок не может быть в прошлом.")
+        if value > today + datetime.timedelta(days=MAX_EXTENSION_DAYS):
+            raise ValidationError("Новый срок не может быть позже чем через год.")
+        return value
+
+
+class AnswerForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(label="текст ответа", max_length=20000, widget=forms.Textarea(attrs={"rows": 5}),
+                           error_messages={"required": "Введите текст ответа."})  # fmt: skip
+
+    def __init__(self, *args, appeal=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class QualityForm(CommentForm):
+    quality = forms.ChoiceField(label="качество ответа", choices=Appeal.AnswerQuality.choices,
+                                error_messages={"required": "Выберите оценку качества ответа.",
+                                                "invalid_choice": "Выберите оценку качества ответа из списка."})  # fmt: skip
+    field_order = ["quality", "comment"]
+
+
+class SatisfactionForm(CommentForm):
+    score = forms.TypedChoiceField(label="оценка заявителя", coerce=int, choices=[(i, str(i)) for i in range(1, 6)],
+                                   error_messages={"required": "Выберите оценку от 1 до 5.",
+                                                   "invalid_choice": "Оценка — целое число от 1 до 5."})  # fmt: skip
+    field_order = ["score", "comment"]
+
+
+class DuplicateOfMixin:
+    def clean_duplicate_of(self):
+        value = (self.cleaned_data.get("duplicate_of") or "").strip()
+        if not value:
+            return None
+        original = resolve_number(self.user, value)
+        if original is None:
+            raise ValidationError(f"Обращение № {value} не найдено.")
+        return original
+
+
+class RejectForm(DuplicateOfMixin, CommentForm):
+    reason = forms.ChoiceField(label="причина отклонения", choices=Appeal.RejectReason.choices,
+                               error_messages={"required": "Выберите причину отклонения.",
+                                               "invalid_choice": "Выберите причину отклонения из списка."})  # fmt: skip
+    duplicate_of = forms.CharField(label="дубликат обращения №", max_length=32, required=False,
+                                   help_text="Только для причины «Дубликат».")  # fmt: skip
+    field_order = ["reason", "duplicate_of", "comment"]
+
+    def __init__(self, *args, appeal=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Appeal.RejectReason.DUPLICATE and not cleaned.get("duplicate_of"):
+            if "duplicate_of" not in self.errors:
+                self.add_error("duplicate_of", "Укажите номер обращения, дубликатом которого является это.")
+        return cleaned
+
+
+class IncidentLinkForm(BootstrapFormMixin, forms.Form):
+    incident = forms.ModelChoiceField(label="инцидент", queryset=Incident.objects.none(),
+                                      error_messages={"required": "Выберите инцидент.",
+                                                      "invalid_choice": "Выберите инцидент из списка."})  # fmt: skip
+
+    def __init__(self, *args, appeal=None, user=None, incidents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incident"].queryset = incidents if incidents is not None else Incident.objects.none()
+
+
+# --- the queue's bulk actions -------------------------------------------------------------
+
+
+class BulkActionForm(DuplicateOfMixin, BootstrapFormMixin, forms.Form):
+    ASSIGN, CLASSIFY, LINK_INCIDENT, REJECT_DUPLICATE = "assign", "classify", "link_incident", "reject_duplicate"
+    ACTIONS = [
+        (ASSIGN, "Назначить исполнителя"),
+        (CLASSIFY, "Указать блок и тему"),
+        (LINK_INCIDENT, "Привязать к инциденту"),
+        (REJECT_DUPLICATE, "Отклонить как дубликат"),
+    ]
+
+    ids = IdsField(label="обращения")
+    action = forms.ChoiceField(label="действие", choices=ACTIONS,
+                               error_messages={"required": "Выберите действие.",
+                                               "invalid_choice": "Выберите действие из списка."})  # fmt: skip
+    organisation = OrganisationField(required=False)
+    sector_block = forms.ModelChoiceField(label="отраслевой блок", queryset=SectorBlock.objects.none(), required=False)
+    topic = TopicField()
+    incident = forms.ModelChoiceField(label="инцидент", queryset=Incident.objects.none(), required=False)
+    duplicate_of = forms.CharField(label="дубликат обращения №", max_length=32, required=False)
+    return_query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user=None, incidents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["organisation"].set_for(None)
+        self.fields["sector_block"].queryset = SectorBlock.objects.filter(is_active=True)
+        self.fields["topic"].set_topics(selectors.topics_for_choice())
+        self.fields["incident"].queryset = incidents if incidents is not None else Incident.objects.none()
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        required = {
+            self.ASSIGN: ("organisation", "Выберите исполнителя."),
+            self.LINK_INCIDENT: ("incident", "Выберите инцидент."),
+            self.REJECT_DUPLICATE: ("duplicate_of", "Укажите номер обращения, дубликатом которого являются выбранные."),
+        }
+        if action in required:
+            name, message = required[action]
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        if action == self.CLASSIFY:
+            topic, block = cleaned.get("topic"), cleaned.get("sector_block")
+            if not topic and not block and "topic" not in self.errors and "sector_block" not in self.errors:
+                self.add_error("topic", "Выберите отраслевой блок или тему.")
+            if topic and block and topic.sector_block_id != block.pk:
+                self.add_error("topic", "Тема не относится к выбранному отраслевому блоку.")
+        return cleaned
+
+
+# --- incidents --------------------------------------------------------------------------
+
+
+class IncidentForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label="название", max_length=255, error_messages={"required": "Укажите название инцидента."})
+    description = forms.CharField(label="описание", max_length=10000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    sector_block = forms.ModelChoiceField(label="отраслевой блок", queryset=SectorBlock.objects.none(), required=False)
+    topic = TopicField()
+    territory = TerritoryField(label="территория", queryset=Territory.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector_block"].queryset = SectorBlock.objects.filter(is_active=True)
+        self.fields["topic"].set_topics(selectors.topics_for_choice())
+        self.fields["territory"].queryset = Territory.objects.filter(is_active=True).order_by("name", "pk")
+
+    def clean(self):
+        cleaned = super().clean()
+        topic, block = cleaned.get("topic"), cleaned.get("sector_block")
+        if topic and block and topic.sector_block_id != block.pk:
+            self.add_error("topic", "Тема не относится к выбранному отраслевому блоку.")
+        return cleaned
+
+
+class IncidentStatusForm(BootstrapFormMixin, forms.Form):
+    status = forms.ChoiceField(label="статус", choices=Incident.Status.choices,
+                               error_messages={"required": "Выберите статус.",
+                                               "invalid_choice": "Выберите статус из списка."})  # fmt: skip

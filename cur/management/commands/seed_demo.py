@@ -1,0 +1,60 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cur.demo import seed_demo_users
+from cur.models import User
+from sectors.demo import seed_sectors_demo
+from sectors.models import Organisation, ResponsiblePerson, Territory
+
+
+class Command(BaseCommand):
+    help = (
+        "Заполняет базу демонстрационной Рязанской областью: территории, органы и организации, "
+        "ответственные лица, по одному пользователю на роль. Повторный запуск ничего не дублирует."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="запустить и при DEBUG=0 (тестовый стенд): команда создаёт пользователей с известными паролями",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo создаёт пользователей с известными паролями и в рабочей установке не запускается. "
+                "Для разработки задайте DEBUG=1; на тестовом стенде добавьте --force."
+            )
+        with transaction.atomic():
+            counts = seed_sectors_demo(stdout=self.stdout)
+            credentials = seed_demo_users()
+
+        self.stdout.write(self.style.SUCCESS("Демо-данные Рязанской области готовы."))
+        rows = [
+            ("Территории", Territory.objects.count(), counts["territories_created"], counts["territories_updated"]),
+            (
+                "Органы и организации",
+                Organisation.objects.count(),
+                counts["organisations_created"],
+                counts["organisations_updated"],
+            ),
+        ]
+        for label, total, created, updated in rows:
+            self.stdout.write(f"  {label}: {total} (создано {created}, обновлено {updated})")
+        persons = ResponsiblePerson.objects
+        self.stdout.write(
+            f"  Ответственные лица: {persons.count()}, из них действующих {persons.filter(until__isnull=True).count()}"
+            f" (назначено сейчас {counts['appointments_created']})"
+        )
+        self.stdout.write(f"  Пользователи: {User.objects.count()}, из них демо-пользователей {len(credentials)}")
+
+        self.stdout.write("")
+        self.stdout.write("Демо-пользователи (пароли печатаются для разработки):")
+        width = max(len(username) for username, _, _ in credentials)
+        pwidth = max(len(password) for _, password, _ in credentials)
+        self.stdout.write(f"  {'логин':<{width}}  {'пароль':<{pwidth}}  роль")
+        for username, password, label in credentials:
+            self.stdout.write(f"  {username:<{width}}  {password:<{pwidth}}  {label}")
+        self.stdout.write("Пароль задаётся только при создании пользователя; повторный запуск его не меняет.")
