@@ -33,7 +33,7 @@ from sectors.models import Organisation, SectorBlock, Territory
 from . import selectors, services
 from .filters import AppealFilter
 from .integration import IntegrationKeyAuthentication, integration_source
-from .models import Appeal, AppealEvent, Topic
+from .models import Appeal, Topic
 
 S = Appeal.Status
 
@@ -422,6 +422,7 @@ class ReopenInput(serializers.Serializer):
     reason = TextField(max_length=COMMENT_MAX_LENGTH, label="Причина возобновления")
 
 
+@extend_schema_field({"type": "integer", "nullable": True})
 class VisibleAppealField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return selectors.appeals_visible_to(self.context["request"].user)
@@ -508,8 +509,15 @@ class AppealCursorPagination(CursorPagination):
 
 def _transition_schema(summary: str, request=None, description: str = ""):
     return extend_schema(
-        summary=summary, description=description, request=request, responses={status.HTTP_200_OK: AppealDetailSerializer}
+        summary=summary,
+        description=description,
+        request=request,
+        responses={status.HTTP_200_OK: AppealDetailSerializer},
     )
+
+
+LIST_RELATIONS = ("territory", "sector_block", "topic", "organisation")
+SUGGESTION_RELATIONS = ("suggested_sector_block", "suggested_topic", "suggested_territory")
 
 
 @extend_schema_view(
@@ -529,7 +537,8 @@ def _transition_schema(summary: str, request=None, description: str = ""):
 class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Appeal.objects.none()
     serializer_class = AppealListSerializer
-    authentication_classes = [SessionAuthentication, TokenAuthentication, IntegrationKeyAuthentication]
+    # The integration scheme first: a wrong key is a 401 with its WWW-Authenticate challenge.
+    authentication_classes = [IntegrationKeyAuthentication, SessionAuthentication, TokenAuthentication]
     permission_classes = [AppealPermission]
     parser_classes = PARSERS
     filter_backends = [DjangoFilterBackend]
@@ -542,14 +551,11 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
             return Appeal.objects.none()
-        qs = selectors.appeals_visible_to(self.request.user).select_related(
-            "territory", "sector_block", "topic", "organisation"
-        )
+        qs = selectors.appeals_visible_to(self.request.user).select_related(*LIST_RELATIONS)
         if self.action == "list":
+            # Territory boundaries are GeoJSON polygons: never loaded for a list.
             return qs.defer("territory__boundary")
-        return qs.select_related("suggested_sector_block", "suggested_topic", "suggested_territory").defer(
-            "territory__boundary", "suggested_territory__boundary"
-        )
+        return qs.select_related(*SUGGESTION_RELATIONS).defer("territory__boundary", "suggested_territory__boundary")
 
     def get_serializer_class(self):
         return AppealListSerializer if self.action == "list" else AppealDetailSerializer
@@ -571,14 +577,16 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         unmask = can(request.user, "appeals.personal_data")
         if unmask and _has_personal_data(appeal):
             services.log_personal_data_view(appeal, by=request.user)
-        return Response(AppealDetailSerializer(appeal, context={**self.get_serializer_context(), "unmask": unmask}).data)
+        return Response(
+            AppealDetailSerializer(appeal, context={**self.get_serializer_context(), "unmask": unmask}).data
+        )
 
     def _card(self, appeal: Appeal) -> Response:
         # Not re-scoped: a transition may move the appeal out of the user's scope (a municipal
         # operator reclassifies it to another territory); they still see what they did, masked.
         appeal = (
-            Appeal.objects.select_related("territory", "sector_block", "topic", "organisation")
-            .defer("territory__boundary")
+            Appeal.objects.select_related(*LIST_RELATIONS, *SUGGESTION_RELATIONS)
+            .defer("territory__boundary", "suggested_territory__boundary")
             .get(pk=appeal.pk)
         )
         return Response(AppealDetailSerializer(appeal, context=self.get_serializer_context()).data)
@@ -600,7 +608,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="Зарегистрировать пакет обращений (до 1000)",
         description=(
-            "Тело — JSON-массив обращений (или объект {\"items\": [...]}), каждое как в POST /appeals/. "
+            'Тело — JSON-массив обращений (или объект {"items": [...]}), каждое как в POST /appeals/. '
             "Ошибка в одном элементе не мешает остальным; результат — по каждому элементу в порядке пакета."
         ),
         request=AppealIntakeSerializer(many=True),
@@ -782,4 +790,3 @@ def _item_result(index: int, state: str, appeal: Appeal) -> dict:
 
 def _item_error(index: int, errors) -> dict:
     return {"index": index, "status": "error", "id": None, "number": None, "errors": errors}
-

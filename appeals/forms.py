@@ -32,7 +32,6 @@ def errors_text(form: forms.BaseForm) -> str:
     return " ".join(parts)
 
 
-
 def resolve_number(user, value: str) -> Appeal | None:
     """The appeal the user may see with this number («2025-000123» or «123»), or None."""
     match = NUMBER_RE.match(value or "")
@@ -51,10 +50,11 @@ class TerritoryField(forms.ModelChoiceField):
 
 def grouped_topic_choices(topics) -> list:
     """Topics grouped by sector block for a <select> with <optgroup>s."""
-    groups: dict[str, list] = {}
+    groups: dict = {}
     for topic in topics:
-        groups.setdefault(str(topic.sector_block), []).append((topic.pk, topic.name))
-    return [("", "---------"), *groups.items()]
+        groups.setdefault(topic.sector_block, []).append((topic.pk, topic.name))
+    ordered = sorted(groups.items(), key=lambda item: (item[0].position, item[0].name))
+    return [("", "---------"), *((str(block), choices) for block, choices in ordered)]
 
 
 class TopicField(forms.ModelChoiceField):
@@ -74,16 +74,18 @@ class TopicField(forms.ModelChoiceField):
 def active_organisations_for(appeal: Appeal | None) -> tuple[QuerySet[Organisation], list]:
     """Active organisations, those of the appeal's sector block first (as <optgroup>s)."""
     qs = Organisation.objects.filter(is_active=True)
-    if appeal is None or appeal.sector_block_id is None:
+    # Before classification the classifier's suggestion tells which block's organisations come first.
+    sector_block = appeal and (appeal.sector_block or appeal.suggested_sector_block)
+    if sector_block is None:
         return qs, [("", "---------"), *((o.pk, str(o)) for o in qs.order_by("name", "pk"))]
     through = Organisation.sector_blocks.through
-    in_block = Exists(through.objects.filter(organisation_id=OuterRef("pk"), sectorblock_id=appeal.sector_block_id))
+    in_block = Exists(through.objects.filter(organisation_id=OuterRef("pk"), sectorblock_id=sector_block.pk))
     rows = list(qs.annotate(in_block=in_block).order_by("-in_block", "name", "pk"))
     own = [(o.pk, str(o)) for o in rows if o.in_block]
     other = [(o.pk, str(o)) for o in rows if not o.in_block]
     choices: list = [("", "---------")]
     if own:
-        choices.append((f"Организации блока «{appeal.sector_block}»", own))
+        choices.append((f"Организации блока «{sector_block}»", own))
     if other:
         choices.append(("Другие организации" if own else "Организации", other))
     return qs, choices
@@ -93,8 +95,10 @@ class OrganisationField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Organisation.objects.none())
         kwargs.setdefault("label", "исполнитель")
-        kwargs.setdefault("error_messages", {"required": "Выберите исполнителя.",
-                                             "invalid_choice": "Выберите действующую организацию из списка."})  # fmt: skip
+        kwargs.setdefault(
+            "error_messages",
+            {"required": "Выберите исполнителя.", "invalid_choice": "Выберите действующую организацию из списка."},
+        )
         super().__init__(**kwargs)
 
     def set_for(self, appeal: Appeal | None) -> None:
@@ -144,25 +148,42 @@ def comment_field(label: str, *, required: bool = True, rows: int = 2) -> forms.
 class AppealCreateForm(BootstrapFormMixin, forms.Form):
     """The operator's registration form."""
 
-    channel = forms.ChoiceField(label="канал", choices=[("", "---------"), *Appeal.Channel.choices],
-                                error_messages={"required": "Выберите канал поступления."})  # fmt: skip
-    external_id = forms.CharField(label="номер в источнике", max_length=128, required=False,
-                                  help_text="Если указан, повторная регистрация того же сообщения не создаст дубль.")  # fmt: skip
+    channel = forms.ChoiceField(
+        label="канал",
+        choices=[("", "---------"), *Appeal.Channel.choices],
+        error_messages={"required": "Выберите канал поступления."},
+    )
+    external_id = forms.CharField(
+        label="номер в источнике",
+        max_length=128,
+        required=False,
+        help_text="Если указан, повторная регистрация того же сообщения не создаст дубль.",
+    )
     received_at = forms.DateTimeField(
         label="поступило",
         input_formats=[DATETIME_FORMAT],
         widget=forms.DateTimeInput(format=DATETIME_FORMAT, attrs={"placeholder": "дд.мм.гггг чч:мм"}),
-        error_messages={"required": "Укажите дату и время поступления.",
-                        "invalid": "Введите дату и время в формате дд.мм.гггг чч:мм."},
-    )  # fmt: skip
-    text = forms.CharField(label="текст обращения", max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
-                           error_messages={"required": "Введите текст обращения."})  # fmt: skip
+        error_messages={
+            "required": "Укажите дату и время поступления.",
+            "invalid": "Введите дату и время в формате дд.мм.гггг чч:мм.",
+        },
+    )
+    text = forms.CharField(
+        label="текст обращения",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Введите текст обращения."},
+    )
     address = forms.CharField(label="адрес проблемы", max_length=500, required=False)
     applicant_name = forms.CharField(label="ФИО заявителя", max_length=255, required=False)
-    applicant_phone = forms.CharField(label="телефон заявителя", max_length=32, required=False,
-                                      validators=[phone_validator])  # fmt: skip
-    applicant_email = forms.EmailField(label="e-mail заявителя", required=False,
-                                       error_messages={"invalid": "Введите правильный адрес электронной почты."})  # fmt: skip
+    applicant_phone = forms.CharField(
+        label="телефон заявителя", max_length=32, required=False, validators=[phone_validator]
+    )
+    applicant_email = forms.EmailField(
+        label="e-mail заявителя",
+        required=False,
+        error_messages={"invalid": "Введите правильный адрес электронной почты."},
+    )
     applicant_address = forms.CharField(label="почтовый адрес заявителя", max_length=500, required=False)
     applicant_is_legal = forms.BooleanField(label="заявитель — юридическое лицо", required=False)
     applicant_legal_name = forms.CharField(label="наименование юридического лица", max_length=500, required=False)
@@ -226,8 +247,13 @@ class ClassificationForm(BootstrapFormMixin, forms.Form):
         self.fields["topic"].set_topics(selectors.topics_for_choice())
         self.fields["territory"].queryset = Territory.objects.filter(is_active=True).order_by("name", "pk")
         if appeal is not None and not self.is_bound:
-            self.initial.update(sector_block=appeal.sector_block_id, topic=appeal.topic_id,
-                                territory=appeal.territory_id)  # fmt: skip
+            # Correcting a suggestion starts from it; a classified appeal starts from its classification.
+            classified = appeal.sector_block_id is not None or appeal.topic_id is not None
+            self.initial.update(
+                sector_block=appeal.sector_block_id if classified else appeal.suggested_sector_block_id,
+                topic=appeal.topic_id if classified else appeal.suggested_topic_id,
+                territory=appeal.territory_id or appeal.suggested_territory_id,
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -276,9 +302,12 @@ class ReopenForm(CommentForm):
 
 
 class ExtendForm(BootstrapFormMixin, forms.Form):
-    due_date = forms.DateField(label="новый срок", widget=DateInput(), input_formats=["%d.%m.%Y", "%Y-%m-%d"],
-                               error_messages={"required": "Укажите новый срок.",
-                                               "invalid": "Введите дату в формате дд.мм.гггг."})  # fmt: skip
+    due_date = forms.DateField(
+        label="новый срок",
+        widget=DateInput(),
+        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
+        error_messages={"required": "Укажите новый срок.", "invalid": "Введите дату в формате дд.мм.гггг."},
+    )
     reason = comment_field("причина продления")
 
     def __init__(self, *args, appeal=None, user=None, **kwargs):
@@ -295,24 +324,36 @@ class ExtendForm(BootstrapFormMixin, forms.Form):
 
 
 class AnswerForm(BootstrapFormMixin, forms.Form):
-    text = forms.CharField(label="текст ответа", max_length=20000, widget=forms.Textarea(attrs={"rows": 5}),
-                           error_messages={"required": "Введите текст ответа."})  # fmt: skip
+    text = forms.CharField(
+        label="текст ответа",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Введите текст ответа."},
+    )
 
     def __init__(self, *args, appeal=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
 
 
 class QualityForm(CommentForm):
-    quality = forms.ChoiceField(label="качество ответа", choices=Appeal.AnswerQuality.choices,
-                                error_messages={"required": "Выберите оценку качества ответа.",
-                                                "invalid_choice": "Выберите оценку качества ответа из списка."})  # fmt: skip
+    quality = forms.ChoiceField(
+        label="качество ответа",
+        choices=[("", "---------"), *Appeal.AnswerQuality.choices],
+        error_messages={
+            "required": "Выберите оценку качества ответа.",
+            "invalid_choice": "Выберите оценку качества ответа из списка.",
+        },
+    )
     field_order = ["quality", "comment"]
 
 
 class SatisfactionForm(CommentForm):
-    score = forms.TypedChoiceField(label="оценка заявителя", coerce=int, choices=[(i, str(i)) for i in range(1, 6)],
-                                   error_messages={"required": "Выберите оценку от 1 до 5.",
-                                                   "invalid_choice": "Оценка — целое число от 1 до 5."})  # fmt: skip
+    score = forms.TypedChoiceField(
+        label="оценка заявителя",
+        coerce=int,
+        choices=[("", "---------"), *((i, str(i)) for i in range(1, 6))],
+        error_messages={"required": "Выберите оценку от 1 до 5.", "invalid_choice": "Оценка — целое число от 1 до 5."},
+    )
     field_order = ["score", "comment"]
 
 
@@ -328,11 +369,17 @@ class DuplicateOfMixin:
 
 
 class RejectForm(DuplicateOfMixin, CommentForm):
-    reason = forms.ChoiceField(label="причина отклонения", choices=Appeal.RejectReason.choices,
-                               error_messages={"required": "Выберите причину отклонения.",
-                                               "invalid_choice": "Выберите причину отклонения из списка."})  # fmt: skip
-    duplicate_of = forms.CharField(label="дубликат обращения №", max_length=32, required=False,
-                                   help_text="Только для причины «Дубликат».")  # fmt: skip
+    reason = forms.ChoiceField(
+        label="причина отклонения",
+        choices=[("", "---------"), *Appeal.RejectReason.choices],
+        error_messages={
+            "required": "Выберите причину отклонения.",
+            "invalid_choice": "Выберите причину отклонения из списка.",
+        },
+    )
+    duplicate_of = forms.CharField(
+        label="дубликат обращения №", max_length=32, required=False, help_text="Только для причины «Дубликат»."
+    )
     field_order = ["reason", "duplicate_of", "comment"]
 
     def __init__(self, *args, appeal=None, user=None, **kwargs):
@@ -341,16 +388,18 @@ class RejectForm(DuplicateOfMixin, CommentForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("reason") == Appeal.RejectReason.DUPLICATE and not cleaned.get("duplicate_of"):
-            if "duplicate_of" not in self.errors:
-                self.add_error("duplicate_of", "Укажите номер обращения, дубликатом которого является это.")
+        duplicate = cleaned.get("reason") == Appeal.RejectReason.DUPLICATE
+        if duplicate and not cleaned.get("duplicate_of") and "duplicate_of" not in self.errors:
+            self.add_error("duplicate_of", "Укажите номер обращения, дубликатом которого является это.")
         return cleaned
 
 
 class IncidentLinkForm(BootstrapFormMixin, forms.Form):
-    incident = forms.ModelChoiceField(label="инцидент", queryset=Incident.objects.none(),
-                                      error_messages={"required": "Выберите инцидент.",
-                                                      "invalid_choice": "Выберите инцидент из списка."})  # fmt: skip
+    incident = forms.ModelChoiceField(
+        label="инцидент",
+        queryset=Incident.objects.none(),
+        error_messages={"required": "Выберите инцидент.", "invalid_choice": "Выберите инцидент из списка."},
+    )
 
     def __init__(self, *args, appeal=None, user=None, incidents=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -370,9 +419,11 @@ class BulkActionForm(DuplicateOfMixin, BootstrapFormMixin, forms.Form):
     ]
 
     ids = IdsField(label="обращения")
-    action = forms.ChoiceField(label="действие", choices=ACTIONS,
-                               error_messages={"required": "Выберите действие.",
-                                               "invalid_choice": "Выберите действие из списка."})  # fmt: skip
+    action = forms.ChoiceField(
+        label="действие",
+        choices=ACTIONS,
+        error_messages={"required": "Выберите действие.", "invalid_choice": "Выберите действие из списка."},
+    )
     organisation = OrganisationField(required=False)
     sector_block = forms.ModelChoiceField(label="отраслевой блок", queryset=SectorBlock.objects.none(), required=False)
     topic = TopicField()
@@ -413,9 +464,12 @@ class BulkActionForm(DuplicateOfMixin, BootstrapFormMixin, forms.Form):
 
 
 class IncidentForm(BootstrapFormMixin, forms.Form):
-    title = forms.CharField(label="название", max_length=255, error_messages={"required": "Укажите название инцидента."})
-    description = forms.CharField(label="описание", max_length=10000, required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    title = forms.CharField(
+        label="название", max_length=255, error_messages={"required": "Укажите название инцидента."}
+    )
+    description = forms.CharField(
+        label="описание", max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     sector_block = forms.ModelChoiceField(label="отраслевой блок", queryset=SectorBlock.objects.none(), required=False)
     topic = TopicField()
     territory = TerritoryField(label="территория", queryset=Territory.objects.none(), required=False)
@@ -435,6 +489,8 @@ class IncidentForm(BootstrapFormMixin, forms.Form):
 
 
 class IncidentStatusForm(BootstrapFormMixin, forms.Form):
-    status = forms.ChoiceField(label="статус", choices=Incident.Status.choices,
-                               error_messages={"required": "Выберите статус.",
-                                               "invalid_choice": "Выберите статус из списка."})  # fmt: skip
+    status = forms.ChoiceField(
+        label="статус",
+        choices=Incident.Status.choices,
+        error_messages={"required": "Выберите статус.", "invalid_choice": "Выберите статус из списка."},
+    )

@@ -183,7 +183,8 @@ class Table:
     def description(self) -> str:
         if not self.encoding:
             return "XLSX"
-        return f"CSV, {ENCODING_NAMES.get(self.encoding, self.encoding)}, разделитель — {SEPARATOR_NAMES[self.separator]}"
+        encoding = ENCODING_NAMES.get(self.encoding, self.encoding)
+        return f"CSV, {encoding}, разделитель — {SEPARATOR_NAMES[self.separator]}"
 
 
 def detect_encoding(data: bytes) -> str:
@@ -287,8 +288,6 @@ def file_kind(filename: str) -> str:
     for kind in ("csv", "xlsx"):
         if name.endswith(f".{kind}"):
             return kind
-    if name.endswith(".txt") or name.endswith(".tsv"):
-        return "csv"
     raise ImportFileError("Поддерживаются только файлы .csv и .xlsx.", code="bad_extension")
 
 

@@ -32,7 +32,9 @@ class ImportForm(BootstrapFormMixin, forms.Form):
     format = forms.ChoiceField(label="формат", choices=AppealImport.Format.choices, initial=AppealImport.Format.POS)
     channel = forms.ChoiceField(label="канал", choices=Appeal.Channel.choices, initial=Appeal.Channel.POS)
     dry_run = forms.BooleanField(
-        label="пробный прогон", required=False, help_text="Проверить файл и показать, что будет создано, ничего не записывая."
+        label="пробный прогон",
+        required=False,
+        help_text="Проверить файл и показать, что будет создано, ничего не записывая.",
     )
 
     max_upload_bytes = MAX_UPLOAD_MB * 1024 * 1024
@@ -54,7 +56,7 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         if kind == "xlsx" and not head.startswith(XLSX_MAGIC):
             raise forms.ValidationError({"file": "Файл .xlsx повреждён или не является книгой Excel."})
         if kind == "csv" and (head.startswith(XLSX_MAGIC) or _looks_binary(head)):
-            raise forms.ValidationError({"file": "Файл .csv не является текстовым файлом (это книга Excel? — выберите .xlsx)."})
+            raise forms.ValidationError({"file": "Файл .csv не текстовый: книгу Excel загрузите как .xlsx."})
         # Checking the header now turns a wrong format into a form error instead of a failed import.
         fmt = FORMATS[data["format"]]
         try:

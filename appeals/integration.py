@@ -12,6 +12,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from cur import audit
@@ -143,3 +144,29 @@ def _body_value(request, name: str):
     except exceptions.ParseError:
         return None
     return data.get(name) if hasattr(data, "get") else None
+
+
+class IntegrationKeyScheme(OpenApiAuthenticationExtension):
+    target_class = IntegrationKeyAuthentication
+    name = "integrationKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Ключ источника интеграции: «Integration <ключ>».",
+        }
+
+
+class Open311KeyScheme(OpenApiAuthenticationExtension):
+    target_class = Open311KeyAuthentication
+    name = "open311ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "query",
+            "name": "api_key",
+            "description": "Ключ источника интеграции канала «Сайт» (также поле формы api_key).",
+        }

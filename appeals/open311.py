@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -51,6 +51,7 @@ MAX_SPAN = datetime.timedelta(days=90)
 CLOSED_STATUSES = [s for s, public in ((s, public_status(Appeal(status=s))) for s in S.values)
                    if public in (PUBLIC_ANSWERED, PUBLIC_CLOSED)]  # fmt: skip
 REQUEST_ID_RE = re.compile(r"^(?:(\d{4})-)?0*(\d{1,18})$")
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2200
 PUBLIC_TEXT_CHANNELS = frozenset({Appeal.Channel.WEB})
 
 
@@ -95,25 +96,27 @@ class Open311View(APIView):
 
 # --- Services ---------------------------------------------------------------------------------------
 
-SERVICE = inline_serializer(
-    "Open311Service",
-    {
-        "service_code": serializers.CharField(),
-        "service_name": serializers.CharField(),
-        "description": serializers.CharField(),
-        "metadata": serializers.BooleanField(),
-        "type": serializers.CharField(),
-        "keywords": serializers.CharField(),
-        "group": serializers.CharField(),
-    },
-)
+
+class ServiceSerializer(serializers.Serializer):
+    service_code = serializers.CharField()
+    service_name = serializers.CharField()
+    description = serializers.CharField()
+    metadata = serializers.BooleanField()
+    type = serializers.CharField()
+    keywords = serializers.CharField()
+    group = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.IntegerField()
+    description = serializers.CharField()
 
 
 class ServicesView(Open311View):
     @extend_schema(
         operation_id="open311_services",
         summary="Open311: виды обращений (темы по отраслевым блокам)",
-        responses={status.HTTP_200_OK: SERVICE},
+        responses={status.HTTP_200_OK: ServiceSerializer(many=True)},
         tags=["open311"],
     )
     def get(self, request, *args, **kwargs):
@@ -140,39 +143,32 @@ class ServicesView(Open311View):
 
 # --- Requests ----------------------------------------------------------------------------------------
 
-SERVICE_REQUEST = inline_serializer(
-    "Open311ServiceRequest",
-    {
-        "service_request_id": serializers.CharField(),
-        "status": serializers.ChoiceField(choices=["open", "closed"]),
-        "status_notes": serializers.CharField(allow_null=True),
-        "service_name": serializers.CharField(allow_null=True),
-        "service_code": serializers.CharField(allow_null=True),
-        "description": serializers.CharField(allow_null=True),
-        "agency_responsible": serializers.CharField(allow_null=True),
-        "service_notice": serializers.CharField(allow_null=True),
-        "requested_datetime": serializers.DateTimeField(),
-        "updated_datetime": serializers.DateTimeField(),
-        "expected_datetime": serializers.DateTimeField(allow_null=True),
-        "address": serializers.CharField(),
-        "address_id": serializers.CharField(allow_null=True),
-        "zipcode": serializers.CharField(allow_null=True),
-        "lat": serializers.FloatField(allow_null=True),
-        "long": serializers.FloatField(allow_null=True),
-        "media_url": serializers.CharField(allow_null=True),
-    },
-)
 
-CREATED_REQUEST = inline_serializer(
-    "Open311CreatedRequest",
-    {
-        "service_request_id": serializers.CharField(),
-        "service_notice": serializers.CharField(),
-        "account_id": serializers.CharField(allow_null=True),
-    },
-)
+class ServiceRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["open", "closed"])
+    status_notes = serializers.CharField(allow_null=True)
+    service_name = serializers.CharField(allow_null=True)
+    service_code = serializers.CharField(allow_null=True)
+    description = serializers.CharField(allow_null=True)
+    agency_responsible = serializers.CharField(allow_null=True)
+    service_notice = serializers.CharField(allow_null=True)
+    requested_datetime = serializers.DateTimeField()
+    updated_datetime = serializers.DateTimeField()
+    expected_datetime = serializers.DateTimeField(allow_null=True)
+    address = serializers.CharField()
+    address_id = serializers.CharField(allow_null=True)
+    zipcode = serializers.CharField(allow_null=True)
+    lat = serializers.FloatField(allow_null=True)
+    long = serializers.FloatField(allow_null=True)
+    media_url = serializers.CharField(allow_null=True)
 
-ERROR = inline_serializer("Open311Error", {"code": serializers.IntegerField(), "description": serializers.CharField()})
+
+class CreatedRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    service_notice = serializers.CharField()
+    account_id = serializers.CharField(allow_null=True)
+
 
 # Only public columns are read: the applicant's fields never leave the database here.
 PUBLIC_FIELDS = (
@@ -233,6 +229,8 @@ def _parse_moment(name: str, value: str) -> datetime.datetime:
         moment = None
     if moment is None:
         raise Open311Error(f"{name}: ожидается дата и время в формате ISO 8601, например 2025-03-01T00:00:00+03:00.")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise Open311Error(f"{name}: дата вне допустимого диапазона ({EARLIEST_YEAR}–{LATEST_YEAR} гг.).")
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -246,7 +244,7 @@ def _positive_int(name: str, value: str | None, default: int, maximum: int) -> i
 
 def _request_pk(request_id: str) -> tuple[int | None, int]:
     match = REQUEST_ID_RE.match(request_id.strip())
-    if not match:
+    if not match or (match.group(1) and int(match.group(1)) < 1):
         raise Open311NotFound(f"Обращение {request_id} не найдено.")
     return (int(match.group(1)) if match.group(1) else None), int(match.group(2))
 
@@ -321,7 +319,10 @@ class RequestsView(Open311View):
         operation_id="open311_requests_list",
         summary="Open311: обращения (публичные поля)",
         parameters=LIST_PARAMETERS,
-        responses={status.HTTP_200_OK: SERVICE_REQUEST(many=True), status.HTTP_400_BAD_REQUEST: ERROR(many=True)},
+        responses={
+            status.HTTP_200_OK: ServiceRequestSerializer(many=True),
+            status.HTTP_400_BAD_REQUEST: ErrorSerializer(many=True),
+        },
         tags=["open311"],
     )
     def get(self, request, *args, **kwargs):
@@ -375,10 +376,10 @@ class RequestsView(Open311View):
         },
         parameters=[OpenApiParameter("api_key", OpenApiTypes.STR, description="Ключ источника интеграции")],
         responses={
-            status.HTTP_201_CREATED: CREATED_REQUEST(many=True),
-            status.HTTP_200_OK: CREATED_REQUEST(many=True),
-            status.HTTP_400_BAD_REQUEST: ERROR(many=True),
-            status.HTTP_403_FORBIDDEN: ERROR(many=True),
+            status.HTTP_201_CREATED: CreatedRequestSerializer(many=True),
+            status.HTTP_200_OK: CreatedRequestSerializer(many=True),
+            status.HTTP_400_BAD_REQUEST: ErrorSerializer(many=True),
+            status.HTTP_403_FORBIDDEN: ErrorSerializer(many=True),
         },
         tags=["open311"],
     )
@@ -422,7 +423,10 @@ class RequestView(Open311View):
     @extend_schema(
         operation_id="open311_request",
         summary="Open311: обращение по номеру",
-        responses={status.HTTP_200_OK: SERVICE_REQUEST(many=True), status.HTTP_404_NOT_FOUND: ERROR(many=True)},
+        responses={
+            status.HTTP_200_OK: ServiceRequestSerializer(many=True),
+            status.HTTP_404_NOT_FOUND: ErrorSerializer(many=True),
+        },
         tags=["open311"],
     )
     def get(self, request, request_id: str, *args, **kwargs):

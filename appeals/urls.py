@@ -39,3 +39,8 @@ urlpatterns = [
     path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident-detail"),
     path("incidents/<int:pk>/status/", views.IncidentStatusView.as_view(), name="incident-status"),
 ]
+
+# File import pages (appeals.import_urls); the lead may fold this into the list above.
+from django.urls import include  # noqa: E402
+
+urlpatterns += [path("import/", include("appeals.import_urls"))]

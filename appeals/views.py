@@ -187,7 +187,8 @@ class SlicePage:
         return (self.number - 1) * PAGE_SIZE + 1 if self.object_list else 0
 
 
-def slice_page(queryset: QuerySet, page: str | None, size: int = PAGE_SIZE) -> SlicePage:
+def slice_page(queryset: QuerySet, page: str | None, size: int | None = None) -> SlicePage:
+    size = size or PAGE_SIZE
     try:
         number = min(max(int(page or 1), 1), MAX_PAGE)
     except (TypeError, ValueError):
@@ -340,8 +341,9 @@ class BulkActionView(HasCapability, View):
         elif action == f.BulkActionForm.LINK_INCIDENT:
             services.link_to_incident(appeal, incident=data["incident"], by=user)
         elif action == f.BulkActionForm.REJECT_DUPLICATE:
-            services.reject_appeal(appeal, reason=Appeal.RejectReason.DUPLICATE, by=user,
-                                   duplicate_of=data["duplicate_of"])  # fmt: skip
+            services.reject_appeal(
+                appeal, reason=Appeal.RejectReason.DUPLICATE, by=user, duplicate_of=data["duplicate_of"]
+            )
 
 
 # --- registration ----------------------------------------------------------------------------
@@ -409,7 +411,11 @@ EXECUTOR_ACTIONS: dict[str, tuple[str, ...]] = {
 
 
 def is_own_executor(user, appeal: Appeal) -> bool:
-    return can(user, "appeals.answer") and user.organisation_id is not None and appeal.organisation_id == user.organisation_id
+    return (
+        can(user, "appeals.answer")
+        and user.organisation_id is not None
+        and appeal.organisation_id == user.organisation_id
+    )
 
 
 def available_actions(user, appeal: Appeal) -> set[str]:
@@ -428,8 +434,7 @@ def available_actions(user, appeal: Appeal) -> set[str]:
     return actions
 
 
-APPLICANT_FIELDS = ("applicant_name", "applicant_phone", "applicant_email", "applicant_address",
-                    "applicant_legal_name")  # fmt: skip
+APPLICANT_FIELDS = ("applicant_name", "applicant_phone", "applicant_email", "applicant_address", "applicant_legal_name")
 
 
 def applicant_rows(appeal: Appeal, *, reveal: bool) -> list[tuple[str, str]]:
@@ -615,8 +620,9 @@ class ClassifyView(AppealActionView):
     success_message = "Классификация сохранена."
 
     def perform(self, appeal, data, user):
-        services.set_classification(appeal, by=user, sector_block=data["sector_block"], topic=data["topic"],
-                                    territory=data["territory"])  # fmt: skip
+        services.set_classification(
+            appeal, by=user, sector_block=data["sector_block"], topic=data["topic"], territory=data["territory"]
+        )
 
 
 class AssignView(AppealActionView):
@@ -753,8 +759,9 @@ class RejectView(AppealActionView):
 
     def perform(self, appeal, data, user):
         duplicate_of = data["duplicate_of"] if data["reason"] == Appeal.RejectReason.DUPLICATE else None
-        services.reject_appeal(appeal, reason=data["reason"], by=user, comment=data["comment"],
-                               duplicate_of=duplicate_of)  # fmt: skip
+        services.reject_appeal(
+            appeal, reason=data["reason"], by=user, comment=data["comment"], duplicate_of=duplicate_of
+        )
 
 
 class LinkIncidentView(AppealActionView):
@@ -796,8 +803,12 @@ class IncidentListView(HasCapability, TemplateView):
         if status in Incident.Status.values:
             incidents = incidents.filter(status=status)
         page = Paginator(incidents.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, status=status, statuses=Incident.Status.choices,
-                       can_triage=can(self.request.user, "appeals.triage"))  # fmt: skip
+        context.update(
+            page_obj=page,
+            status=status,
+            statuses=Incident.Status.choices,
+            can_triage=can(self.request.user, "appeals.triage"),
+        )
         return context
 
 

@@ -31,9 +31,9 @@ def _check_digit(digits: str, weights: tuple[int, ...]) -> str:
 
 def inn_is_valid(inn: str) -> bool:
     """Whether a 10-digit (organisation) or 12-digit (person) ИНН has correct check digits."""
-    if re.fullmatch(r"\d{10}", inn):
+    if re.fullmatch(r"[0-9]{10}", inn):
         return inn[9] == _check_digit(inn[:9], INN10_WEIGHTS)
-    if re.fullmatch(r"\d{12}", inn):
+    if re.fullmatch(r"[0-9]{12}", inn):
         return inn[10] == _check_digit(inn[:10], INN12_WEIGHTS_11) and inn[11] == _check_digit(
             inn[:11], INN12_WEIGHTS_12
         )

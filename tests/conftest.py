@@ -9,6 +9,25 @@ from .factories import OrganisationFactory, TerritoryFactory, UserFactory
 PASSWORD = "пароль-для-тестов"
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    """Transactional tests end by flushing every table, data migrations' rows (sector blocks,
+    topics) included: put them back before each such test. (Serialized rollback would do it,
+    but Playwright's event loop gives the browser tests another connection object, which lacks
+    the serialized copy.)"""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        if not SectorBlock.objects.exists():
+            importlib.import_module("sectors.migrations.0002_sector_blocks").create_blocks(apps, None)
+            importlib.import_module("appeals.migrations.0002_topics").load_topics(apps, None)
+
+
 @pytest.fixture
 def make_user(db):
     """A user of a role, with the scope that role needs (block, organisation or territory)."""

@@ -6,28 +6,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cur', '0002_initial'),
+        ("cur", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('title', models.CharField(max_length=255, verbose_name='заголовок')),
-                ('body', models.TextField(blank=True, verbose_name='текст')),
-                ('url', models.CharField(blank=True, max_length=500, verbose_name='ссылка')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='прочитано')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='получатель')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("title", models.CharField(max_length=255, verbose_name="заголовок")),
+                ("body", models.TextField(blank=True, verbose_name="текст")),
+                ("url", models.CharField(blank=True, max_length=500, verbose_name="ссылка")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="прочитано")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="получатель",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'уведомление',
-                'verbose_name_plural': 'уведомления',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(condition=models.Q(('read_at', None)), fields=['user'], name='notification_unread_idx')],
+                "verbose_name": "уведомление",
+                "verbose_name_plural": "уведомления",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(condition=models.Q(("read_at", None)), fields=["user"], name="notification_unread_idx")
+                ],
             },
         ),
     ]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from appeals import services
+from appeals import services, sweep
 from appeals.models import Appeal, AppealEvent, DeadlineNotice
 from appeals.sweep import sweep_deadlines
 from appeals.tasks import sweep_deadlines as sweep_deadlines_task
@@ -73,8 +73,8 @@ def test_the_executor_is_reminded_three_days_and_one_day_before_the_due_date_onc
     appeal = RunningAppealFactory(organisation=organisation, due_at=end_of_day(D(2026, 3, 13)))
 
     # when the sweep runs twice a day from Tuesday to Friday
-    sweeps = [(day, sweep_deadlines(at(D(2026, 3, day), hour))["reminders"]) for day in (10, 11, 12, 13)
-              for hour in (10, 16)]  # fmt: skip
+    moments = [(day, hour) for day in (10, 11, 12, 13) for hour in (10, 16)]
+    sweeps = [(day, sweep_deadlines(at(D(2026, 3, day), hour))["reminders"]) for day, hour in moments]
 
     # then the 3-day reminder came on Tuesday, the 1-day one on Thursday, nothing else
     assert sweeps == [(10, 1), (10, 0), (11, 0), (11, 0), (12, 1), (12, 0), (13, 0), (13, 0)]
@@ -164,9 +164,7 @@ def test_an_appeal_past_its_due_date_is_marked_overdue_once(organisation, execut
 
 
 @pytest.mark.django_db
-def test_escalation_goes_to_the_block_head_of_the_right_block_then_to_the_block_responsible(
-    organisation, executor
-):
+def test_escalation_goes_to_the_block_head_of_the_right_block_then_to_the_block_responsible(organisation, executor):
     # given the people of two blocks and an appeal of the health block due on 9 March
     head = block_person(Role.BLOCK_HEAD, "health", "head-health")
     other_head = block_person(Role.BLOCK_HEAD, "education", "head-education")
@@ -332,14 +330,14 @@ def _sweep_in_thread(barrier: threading.Barrier, results: list, errors: list) ->
     try:
         barrier.wait()
         results.append(sweep_deadlines(NOW))
-    except Exception as exc:  # noqa: BLE001 — reported by the test
+    except Exception as exc:  # reported by the test
         errors.append(exc)
     finally:
         connection.close()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_racing_send_every_reminder_and_escalation_once():
+def test_two_sweeps_racing_send_every_reminder_and_escalation_once(monkeypatch):
     # given 15 appeals due in two days and 15 overdue ones of one organisation (all listed: ≤ 20)
     organisation = OrganisationFactory()
     executor = executor_of(organisation, "executor-race")
@@ -347,10 +345,19 @@ def test_two_sweeps_racing_send_every_reminder_and_escalation_once():
     soon = RunningAppealFactory.create_batch(15, organisation=organisation, due_at=end_of_day(D(2026, 3, 12)))
     late = RunningAppealFactory.create_batch(15, organisation=organisation, due_at=end_of_day(D(2026, 3, 8)))
 
-    # when two workers sweep at the same moment
+    # when two workers sweep at the same moment, each holding its transaction open a while
+    # after every statement, so the second one's statements meet the first one's locks
+    fetch = sweep._fetch
+
+    def slow_fetch(sql, params):
+        rows = fetch(sql, params)
+        time.sleep(0.2)
+        return rows
+
+    monkeypatch.setattr(sweep, "_fetch", slow_fetch)
     results, errors = [], []
-    threads = [threading.Thread(target=_sweep_in_thread, args=(barrier, results, errors))
-               for barrier in [threading.Barrier(2)] for _ in range(2)]  # fmt: skip
+    barrier = threading.Barrier(2)
+    threads = [threading.Thread(target=_sweep_in_thread, args=(barrier, results, errors)) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:

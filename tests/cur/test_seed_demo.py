@@ -201,8 +201,10 @@ def test_subordinate_institutions_hang_under_a_body_of_their_block():
 def test_the_inn_helpers_agree_with_the_tax_service_checksum():
     assert inn_is_valid("7707083893")  # a well-known organisation ИНН
     assert not inn_is_valid("7707083894")
-    assert inn_is_valid("500100732259") == inn_checksum_ok("500100732259")
+    assert inn_is_valid("500100732259") and inn_checksum_ok("500100732259")  # a 12-digit ИНН of a person
+    assert not inn_is_valid("500100732258")
     assert not inn_is_valid("77070838")
+    assert not inn_is_valid("٧٧٠٧٠٨٣٨٩٣")  # the same digits in Arabic-Indic script
     for seed in ("a", "b", "okb", "adm.ryazan"):
         inn = make_inn(seed)
         assert inn == make_inn(seed)

@@ -22,6 +22,8 @@ class Command(BaseCommand):
             source, raw_key = create_integration_source(name, channel, by=None)
         except AppealsError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(f"Источник «{source.name}» (канал «{source.get_channel_display()}») создан."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Источник «{source.name}» (канал «{source.get_channel_display()}») создан.")
+        )
         self.stdout.write("Ключ (сохраните его: повторно он не показывается):")
         self.stdout.write(raw_key)

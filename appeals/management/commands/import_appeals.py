@@ -26,7 +26,7 @@ class Command(BaseCommand):
             "--max-problems", type=int, default=200, help="сколько ошибок и предупреждений вывести (по умолчанию 200)"
         )
 
-    def handle(self, *args, path, format, channel, dry_run, max_problems, **options):  # noqa: A002 — the CLI's name
+    def handle(self, *args, path, format, channel, dry_run, max_problems, **options):
         started = time.monotonic()
         try:
             report, table = import_file(path, fmt=format, channel=channel, dry_run=dry_run)
@@ -50,14 +50,15 @@ class Command(BaseCommand):
             out.write("Не используются столбцы: " + ", ".join(f"«{c}»" for c in report.unused_columns))
         rate = report.total_rows / elapsed if elapsed > 0 else 0
         out.write(f"Время: {elapsed:.1f} с ({rate:,.0f} строк/с)".replace(",", " "))
-        for title, items, style in (
-            ("Ошибки (строки не импортированы):", report.errors, self.style.ERROR),
-            ("Предупреждения (строки импортированы):", report.warnings, self.style.WARNING),
+        for title, items, count, style in (
+            ("Ошибки (строки не импортированы):", report.errors, report.error_count, self.style.ERROR),
+            ("Предупреждения (строки импортированы):", report.warnings, report.warning_count, self.style.WARNING),
         ):
             if not items:
                 continue
             out.write(style(title))
-            for item in items[:max_problems]:
+            shown = items[:max_problems]
+            for item in shown:
                 out.write(f"  строка {item['line']}: {item.get('error') or item.get('warning')}")
-            if len(items) > max_problems:
-                out.write(f"  … и ещё {len(items) - max_problems}")
+            if count > len(shown):
+                out.write(f"  … и ещё {count - len(shown)}")

@@ -1,0 +1,65 @@
+"""Benchmarks and the data generator of a realistic region (DESIGN §6). Not tests: they print figures.
+
+Run them against a dedicated PostgreSQL database (see bench/README.md):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cur_bench python -m bench.generate --appeals 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cur_bench python -m bench
+"""
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+
+def setup() -> None:
+    """Configure Django for a benchmark script (the test settings: PostgreSQL, DEBUG off)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cur.settings_test")
+    import django
+
+    django.setup()
+
+
+def require_postgresql() -> str:
+    """The name of the database, or SystemExit when it is not PostgreSQL (the figures are about it)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("Бенчмарки рассчитаны на PostgreSQL: задайте DATABASE_URL=postgres://…")
+    return connection.settings_dict["NAME"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0–100) by linear interpolation between the closest ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def timed(fn: Callable[[], object], runs: int, warmup: int = 2) -> dict[str, float]:
+    """Milliseconds of `fn` over `runs` runs after `warmup` ones: p50, p95, mean, max."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return {
+        "p50": percentile(samples, 50),
+        "p95": percentile(samples, 95),
+        "mean": statistics.fmean(samples),
+        "max": max(samples),
+    }
+
+
+def print_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join("-" * w for w in widths)
+    print("  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)))
+    print(line)
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))

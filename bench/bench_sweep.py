@@ -1,0 +1,154 @@
+"""Time the deadline sweep (appeals.sweep.sweep_deadlines) over the generated region.
+
+Every measurement runs in a transaction that is rolled back, so the database is left as it was
+and the figures repeat: nothing is committed, no notification e-mail is queued.
+
+Scenarios:
+- generated data, first sweep: the catch-up right after the load (reminders for every appeal
+  due within the reminder window, overdue marks the generator left to the sweep);
+- generated data, next sweep: the steady state, five minutes later — nothing new to do, so this
+  is the cost of finding that out (the index range scans);
+- --open-all: every appeal of the table open with its clock running, due dates spread from 20
+  days ago to 30 days ahead, overdue marks, escalations and reminders set as a sweep five minutes
+  earlier would have left them; then one sweep. The issue's "one sweep over 1M open appeals".
+"""
+
+import argparse
+import datetime
+import statistics
+import time
+
+from bench import print_table, require_postgresql, setup
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _in_rollback(fn):
+    from django.db import transaction
+
+    result = {}
+    try:
+        with transaction.atomic():
+            result = fn()
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def _sweep(now: datetime.datetime) -> tuple[float, dict]:
+    from appeals.sweep import sweep_deadlines
+
+    start = time.perf_counter()
+    counts = sweep_deadlines(now)
+    return time.perf_counter() - start, counts
+
+
+def _counts() -> tuple[int, int]:
+    from appeals.models import Appeal
+
+    running = Appeal.objects.filter(status__in=Appeal.CLOCK_STATUSES, clock_paused_at=None).count()
+    return Appeal.objects.count(), running
+
+
+def generated(runs: int) -> list[tuple]:
+    """The first and the next sweep over the data as generated, `runs` times each."""
+    from django.utils import timezone
+
+    firsts, nexts, counts = [], [], {}
+
+    def once():
+        now = timezone.now()
+        first, c = _sweep(now)
+        second, _ = _sweep(now + datetime.timedelta(minutes=5))
+        firsts.append(first)
+        nexts.append(second)
+        counts.update(c)
+
+    for _ in range(runs):
+        _in_rollback(once)
+    total, running = _counts()
+    what = f"{total:,} обращений, {running:,} с идущим сроком".replace(",", " ")
+    changes = ", ".join(f"{k} {v}" for k, v in counts.items())
+    return [
+        ("sweep: первый после загрузки", what, f"{statistics.median(firsts):.2f} с", changes),
+        ("sweep: следующий (ничего нового)", what, f"{statistics.median(nexts):.2f} с", "—"),
+    ]
+
+
+OPEN_ALL = """
+UPDATE appeals_appeal SET
+    status = 'in_progress', clock_paused_at = NULL, answered_at = NULL, closed_at = NULL,
+    organisation_id = COALESCE(organisation_id, %(org)s), assigned_at = COALESCE(assigned_at, registered_at),
+    due_at = d.due,
+    overdue_at = CASE WHEN d.due < %(seen)s THEN d.due + interval '3 minutes' END,
+    escalation_level = CASE WHEN d.due < %(seen)s::timestamptz - interval '3 days' THEN 2
+                            WHEN d.due < %(seen)s THEN 1 ELSE 0 END
+FROM (SELECT id, ((%(today)s::date + ((id * 7919) %% 51 - 20)::int) + time '23:59:59')
+                 AT TIME ZONE 'Europe/Moscow' AS due FROM appeals_appeal) AS d
+WHERE d.id = appeals_appeal.id
+"""
+
+
+def open_all() -> list[tuple]:
+    """Every appeal open and running, in the state a sweep five minutes ago left it; one sweep."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from appeals.deadlines import MOSCOW
+    from appeals.sweep import insert_reminders, reminder_days
+    from sectors.models import Organisation
+
+    out = {}
+
+    def scenario():
+        now = timezone.now()
+        seen = now - datetime.timedelta(minutes=5)
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                OPEN_ALL, {"org": Organisation.objects.values_list("pk", flat=True).first(), "seen": seen,
+                           "today": now.astimezone(MOSCOW).date()}
+            )  # fmt: skip
+            insert_reminders(seen, reminder_days())
+            cursor.execute("ANALYZE appeals_appeal")
+        out["setup"] = time.perf_counter() - start
+        out["total"], out["running"] = _counts()
+        out["seconds"], out["counts"] = _sweep(now)
+        out["again"], _ = _sweep(now + datetime.timedelta(minutes=5))
+
+    _in_rollback(scenario)
+    with connection.cursor() as cursor:  # the rolled-back UPDATE left a dead version of every row
+        cursor.execute("VACUUM (ANALYZE) appeals_appeal")
+    what = f"{out['total']:,} обращений, {out['running']:,} с идущим сроком".replace(",", " ")
+    changes = ", ".join(f"{k} {v}" for k, v in out["counts"].items())
+    return [
+        ("sweep: все обращения открыты", what, f"{out['seconds']:.2f} с", changes),
+        ("sweep: все открыты, следующий", what, f"{out['again']:.2f} с", f"(подготовка {out['setup']:.0f} с)"),
+    ]
+
+
+HEADER = ("замер", "данные", "время", "изменения")
+
+
+def run(*, runs: int = 3, open_all_appeals: bool = False) -> list[tuple]:
+    rows = generated(runs)
+    if open_all_appeals:
+        rows += open_all()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_sweep", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--open-all", action="store_true", help="ещё и сценарий «все обращения открыты»")
+    args = parser.parse_args(argv)
+    setup()
+    require_postgresql()
+    print_table(run(runs=args.runs, open_all_appeals=args.open_all), HEADER)
+
+
+if __name__ == "__main__":
+    main()

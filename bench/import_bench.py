@@ -1,0 +1,115 @@
+"""Import throughput: rows/s of a generated 20,000-row ПОС export, validation included (target ≥ 2,000).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cur_bench python -m bench.import_bench [--rows 20000] [--keep]
+
+Generates the file in a temporary directory (realistic columns, HTML in some texts, municipality
+names in several spellings, ~1 % bad rows), then times on the configured database:
+reading the file, a dry run, the import itself and a second import of the same file (all rows
+already exist). The appeals it created are deleted at the end unless --keep.
+Needs the region's territories (`manage.py load_territories`) for realistic look-ups.
+"""
+
+import argparse
+import csv
+import datetime
+import io
+import random
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench import require_postgresql, setup
+
+TEXTS = (
+    "Во дворе дома не вывозят мусор уже {n} дней, контейнеры переполнены.",
+    "<p>На дороге по улице образовалась яма глубиной&nbsp;{n} см.</p><p>Прошу отремонтировать.</p>",
+    "Нет горячей воды в доме с {n} числа, управляющая компания не отвечает.",
+    "Прошу установить лежачий полицейский у школы № {n}.",
+    "Не работает уличное освещение на участке длиной {n} метров.",
+    "<div>Автобус № {n} не соблюдает расписание, интервал больше часа.</div>",
+)
+TERRITORY_SPELLINGS = ("{name}", "{name} муниципальный район", "г. {name}", "{name} р-н")
+STREETS = ("Ленина", "Есенина", "Садовая", "Школьная", "Победы", "Гагарина", "Московское шоссе")
+
+
+def generate(rows: int, path: Path, prefix: str, seed: int = 2025) -> None:
+    from django.conf import settings  # noqa: F401 — Django is set up before this runs
+
+    from appeals.models import Topic
+    from sectors.models import Territory
+
+    rnd = random.Random(seed)
+    topics = list(Topic.objects.values_list("group__name", "name"))
+    territories = list(Territory.objects.exclude(kind="region").values_list("name", flat=True)) or ["Рязань"]
+    start = datetime.datetime(2024, 1, 1, 8, 0)  # noqa: DTZ001 — a file's local time
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Номер", "Дата поступления", "Текст сообщения", "Адрес", "Категория", "Подкатегория",
+                     "ФИО заявителя", "Телефон", "E-mail", "Муниципальное образование", "Ответственный"])  # fmt: skip
+    for i in range(rows):
+        group, topic = rnd.choice(topics)
+        name = rnd.choice(territories)
+        received = start + datetime.timedelta(minutes=37 * i)
+        bad = rnd.random() < 0.01
+        writer.writerow([
+            f"{prefix}-{i}",
+            "31.02.2024" if bad else received.strftime("%d.%m.%Y %H:%M"),
+            rnd.choice(TEXTS).format(n=rnd.randint(2, 40)),
+            f"{name}, ул. {rnd.choice(STREETS)}, д. {rnd.randint(1, 120)}",
+            group,
+            topic,
+            f"Заявитель {i}",
+            f"+7 910 {rnd.randint(100, 999)}-{rnd.randint(10, 99)}-{rnd.randint(10, 99)}",
+            f"user{i}@example.ru" if rnd.random() < 0.5 else "",
+            rnd.choice(TERRITORY_SPELLINGS).format(name=name),
+            "",
+        ])  # fmt: skip
+    path.write_bytes(buffer.getvalue().encode("cp1251", errors="replace"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--keep", action="store_true", help="keep the imported appeals")
+    args = parser.parse_args()
+    setup()
+    database = require_postgresql()
+
+    from appeals.import_formats import FORMATS, read_table
+    from appeals.importing import import_table
+    from appeals.models import Appeal
+
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pos.csv"
+        generate(args.rows, path, prefix)
+        data = path.read_bytes()
+    print(f"База: {database}; файл: {args.rows} строк, {len(data) / 1e6:.1f} МБ (cp1251, «;»)")
+
+    def run(label: str, *, dry_run: bool = False):
+        started = time.perf_counter()
+        table = read_table(data, "pos.csv", FORMATS["pos"])
+        report = import_table(table, fmt="pos", channel="pos", dry_run=dry_run)
+        elapsed = time.perf_counter() - started
+        print(
+            f"{label:<38} {elapsed:6.2f} с  {report.total_rows / elapsed:8,.0f} строк/с  "
+            f"создано {report.created_count}, уже были {report.existing_count}, ошибок {report.error_count}"
+        )
+        return elapsed
+
+    started = time.perf_counter()
+    table = read_table(data, "pos.csv", FORMATS["pos"])
+    parse = time.perf_counter() - started
+    print(f"{'чтение файла (кодировка, разделитель)':<38} {parse:6.2f} с  {len(table.rows) / parse:8,.0f} строк/с")
+    run("пробный прогон", dry_run=True)
+    run("импорт (проверка + запись)")
+    run("повторный импорт (всё уже есть)")
+
+    if not args.keep:
+        deleted, _ = Appeal.objects.filter(channel="pos", external_id__startswith=prefix).delete()
+        print(f"Удалено записей (обращения и события): {deleted}")
+
+
+if __name__ == "__main__":
+    main()
