@@ -155,8 +155,7 @@ class CodeResolver:
 
     def prefetch(self, kind: str, codes) -> None:
         known = self._rows[kind]
-        wanted = {c for c in codes if isinstance(c, str) and c and c not in known and storable_text(c)}
-        wanted = {c for c in wanted if len(c) <= 100}
+        wanted = {c for c in codes if isinstance(c, str) and 0 < len(c) <= 100 and c not in known and storable_text(c)}
         if not wanted:
             return
         field, queryset = self.KINDS[kind]
@@ -630,14 +629,15 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     # --- transitions
 
-    def _run(self, request, service, input_serializer=None, **extra):
+    def _run(self, request, service, input_serializer=None):
+        """Scoped fetch (404), validate the body (400), call the service (409 if it refuses)."""
         appeal = self.get_object()
         data = {}
         if input_serializer is not None:
             serializer = input_serializer(data=request.data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-        appeal = service(appeal, by=request.user, **data, **extra)
+        appeal = service(appeal, by=request.user, **data)
         return self._card(appeal)
 
     @_transition_schema("Назначить исполнителя", AssignInput, "Новое или возобновлённое обращение; запускает срок.")

@@ -11,13 +11,14 @@ Idempotent: demo appeals carry external_id «demo-N»; if any exists, nothing is
 """
 
 import datetime
+import json
 import random
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -44,6 +45,7 @@ REGION_OKTMO, RYAZAN_OKTMO, RYAZAN_DISTRICT_OKTMO = "61000000", "61701000", "616
 # escalation to level 1 when overdue, to level 2 three days later.
 REMINDER_DAYS = (3, 1)
 ESCALATION_AFTER_DAYS = {1: 0, 2: 3}
+ESCALATION_ROLE = {1: Role.BLOCK_HEAD, 2: Role.BLOCK_RESPONSIBLE}
 
 CHANNEL_WEIGHTS = {
     Appeal.Channel.POS: 38,
@@ -319,18 +321,15 @@ class Sim:
         """Do the steps at increasing times after `start`, squeezed into `end` if they would not fit."""
         rng = self.ctx.rng
         gaps = [rng.uniform(lo, hi) for lo, hi, _ in plan]
-        budget = (end - start).total_seconds() / 3600
-        if sum(gaps) > budget:
-            gaps = [g * budget / sum(gaps) for g in gaps]
+        total, budget = sum(gaps), (end - start).total_seconds() / 3600
+        if total > budget:
+            gaps = [g * budget / total for g in gaps]
         t = start
         for gap, (_lo, _hi, step) in zip(gaps, plan, strict=True):
             t += _hours(gap)
             self.sweep_until(t)
             step(t)
         self.sweep_until(self.ctx.now)
-
-
-ESCALATION_ROLE = {1: Role.BLOCK_HEAD, 2: Role.BLOCK_RESPONSIBLE}
 
 
 class Context:
@@ -487,7 +486,10 @@ class Context:
             house, house2 = rng.randint(1, 60), rng.randint(1, 60)
             if territory.oktmo in cities:
                 place = f"г. {cities[territory.oktmo][0]}"
-            elif rural or (rural is None and rng.random() < 0.3) or territory.oktmo not in centres:
+            elif rural or territory.oktmo == RYAZAN_DISTRICT_OKTMO or territory.oktmo not in centres:
+                # The Рязанский district's centre is Рязань itself: its appeals come from its villages.
+                place = f"с. {village}"
+            elif rural is None and rng.random() < 0.3:
                 place = f"с. {village}"
             else:
                 place = centres[territory.oktmo][1]
@@ -499,6 +501,7 @@ class Context:
             "house": lo,
             "house2": max(hi, lo + 2),
             "addr": f"{street}, д. {lo}",
+            "dom": f"№ {lo} по {street}",
             "village": village if not place.startswith("с. ") else place[3:],
             "flat": rng.randint(1, 180),
             "n": rng.randint(1, 70),
@@ -580,7 +583,8 @@ def _text(ctx: Context, topic: Topic, place: dict) -> str:
     templates = _templates(topic)
     rural = place["place"].startswith("с. ")
     fitting = [t for t in templates if ("{village}" in t) == rural] or list(templates)
-    body = rng.choice(fitting).format(topic=topic.name.lower(), **place)
+    name = topic.name if topic.name[1:2].isupper() else topic.name[:1].lower() + topic.name[1:]  # keep «ЕГЭ»
+    body = rng.choice(fitting).format(topic=name, **place)
     body = body[0].upper() + body[1:]
     return f"{rng.choice(T.GREETINGS)}{body}{rng.choice(T.CLOSINGS)}".strip()
 
@@ -992,7 +996,14 @@ def _incidents(ctx: Context, count: int, index: int) -> tuple[list[Incident], li
         for k in range(rng.randint(3, 10)):
             moment = min(start + _hours(rng.uniform(0, 72) if k else 0), ctx.now - datetime.timedelta(minutes=30))
             house = rng.randint(place["house"], place["house2"])
-            neighbour = {**place, "house": house, "addr": f"{place['street']}, д. {house}", "days": rng.choice(T.DAYS)}
+            street = place["street"]
+            neighbour = {
+                **place,
+                "house": house,
+                "addr": f"{street}, д. {house}",
+                "dom": f"№ {house} по {street}",
+                "days": rng.choice(T.DAYS),
+            }
             members.append(_new_sim(ctx, index, moment, topic=topic, territory=territory, place=neighbour))
             index += 1
         members.sort(key=lambda s: s.f["registered_at"])
@@ -1104,6 +1115,26 @@ def _own_timestamps(*fields):
 APPEAL_FIELDS = {f.attname for f in Appeal._meta.concrete_fields} - {"id", "updated_at", "repeat_of_id"}
 
 
+EVENT_COLUMNS = ("appeal_id", "created_at", "actor_id", "kind", "from_status", "to_status", "changes", "comment")
+
+
+def _insert_events(events: list[dict]) -> None:
+    """The timelines: COPY on PostgreSQL (25,000 rows in well under a second; bulk_create's UNNEST
+    arrays take seconds), bulk_create elsewhere."""
+    columns = ", ".join(connection.ops.quote_name(AppealEvent._meta.get_field(c).column) for c in EVENT_COLUMNS)
+    table = connection.ops.quote_name(AppealEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        copy = getattr(cursor.cursor, "copy", None) if connection.vendor == "postgresql" else None  # psycopg 3
+        if copy is None:
+            AppealEvent.objects.bulk_create([AppealEvent(**e) for e in events], batch_size=2000)
+            return
+        with copy(f"COPY {table} ({columns}) FROM STDIN") as rows:
+            for e in events:
+                rows.write_row(
+                    [json.dumps(e[c], ensure_ascii=False) if c == "changes" else e[c] for c in EVENT_COLUMNS]
+                )
+
+
 def _write(ctx: Context, sims: list[Sim]) -> tuple[int, int]:
     """bulk_create the appeals (in order of registration, so numbers follow it), then their events."""
     sims.sort(key=lambda s: (s.f["registered_at"], s.f["external_id"]))
@@ -1119,23 +1150,12 @@ def _write(ctx: Context, sims: list[Sim]) -> tuple[int, int]:
     for sim in sims:
         for e in sim.events:
             comment = e["comment"]() if callable(e["comment"]) else e["comment"]
-            events.append(
-                AppealEvent(
-                    appeal_id=sim.obj.pk,
-                    kind=e["kind"],
-                    created_at=e["created_at"],
-                    actor_id=e["actor_id"],
-                    from_status=e["from_status"],
-                    to_status=e["to_status"],
-                    changes=_resolve(e["changes"]),
-                    comment=comment,
-                )
-            )
+            events.append({**e, "appeal_id": sim.obj.pk, "changes": _resolve(e["changes"]), "comment": comment})
         for kind, level, due in sim.notices:
             notices.append(
                 DeadlineNotice(appeal_id=sim.obj.pk, kind=kind, level=level, due_at=due, created_at=min(due, ctx.now))
             )
-    AppealEvent.objects.bulk_create(events, batch_size=2000)
+    _insert_events(events)
     DeadlineNotice.objects.bulk_create(notices, batch_size=2000, ignore_conflicts=True)
     return len(events), len(notices)
 
@@ -1198,10 +1218,11 @@ def seed_appeals_demo(*, count: int = 3000, seed: int = 42, stdout=None) -> dict
     for incident in incidents:
         for sim in (s for s in incident_sims if s.incident is incident):
             age = _age_days(ctx, sim.f["registered_at"])
-            if sim is not incident.lead and age > 0.5 and rng.random() < 0.3:
+            final = _status_for_age(rng, age)
+            if sim is not incident.lead and age > 0.5 and (final == S.REJECTED or rng.random() < 0.3):
                 _simulate(ctx, sim, S.REJECTED, duplicate_of=incident.lead)
-            else:
-                _simulate(ctx, sim, _status_for_age(rng, age))
+            else:  # an incident's appeals are not spam: the lead is worked on
+                _simulate(ctx, sim, final if final != S.REJECTED else S.IN_PROGRESS if age < 30 else S.CLOSED)
     # Repeats of closed appeals (not of the coverage or incident ones).
     closed = [s for s in sims[len(COVERAGE) :] if s.f["status"] == S.CLOSED]
     repeats = []

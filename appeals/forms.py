@@ -394,6 +394,15 @@ class RejectForm(DuplicateOfMixin, CommentForm):
         return cleaned
 
 
+INCIDENT_CHOICES_SHOWN = 300
+
+
+def set_incidents(fld: forms.ModelChoiceField, incidents: QuerySet[Incident] | None) -> None:
+    """Validate against every incident the user may link to; list only the latest few hundred."""
+    fld.queryset = incidents if incidents is not None else Incident.objects.none()
+    fld.choices = [("", "---------"), *((i.pk, str(i)) for i in fld.queryset[:INCIDENT_CHOICES_SHOWN])]
+
+
 class IncidentLinkForm(BootstrapFormMixin, forms.Form):
     incident = forms.ModelChoiceField(
         label="инцидент",
@@ -403,7 +412,7 @@ class IncidentLinkForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, appeal=None, user=None, incidents=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["incident"].queryset = incidents if incidents is not None else Incident.objects.none()
+        set_incidents(self.fields["incident"], incidents)
 
 
 # --- the queue's bulk actions -------------------------------------------------------------
@@ -437,7 +446,12 @@ class BulkActionForm(DuplicateOfMixin, BootstrapFormMixin, forms.Form):
         self.fields["organisation"].set_for(None)
         self.fields["sector_block"].queryset = SectorBlock.objects.filter(is_active=True)
         self.fields["topic"].set_topics(selectors.topics_for_choice())
-        self.fields["incident"].queryset = incidents if incidents is not None else Incident.objects.none()
+        set_incidents(self.fields["incident"], incidents)
+        for fld in self.fields.values():  # a compact toolbar above the queue
+            css = fld.widget.attrs.get("class", "")
+            fld.widget.attrs["class"] = css.replace("form-select", "form-select form-select-sm").replace(
+                "form-control", "form-control form-control-sm"
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -278,6 +278,7 @@ _LIMITS = (
     ("address", 500, "адрес"),
     ("applicant_name", 255, "ФИО заявителя"),
     ("applicant_phone", 32, "телефон"),
+    ("applicant_email", 254, "e-mail"),
 )
 
 
@@ -434,12 +435,14 @@ def plan_appeals_bulk(rows: Iterable[dict], *, channel: str) -> tuple[list[dict]
     fresh, existing, seen = [], 0, set()
     rows = list(rows)
     ids = {row["external_id"] for row in rows if row.get("external_id")}
-    # `exclude(external_id="")` repeats the unique index's predicate so PostgreSQL can use that
-    # partial index (appeal_channel_external_id) for a long IN list.
+    # `exclude(external_id="")` repeats the predicate of the partial unique index
+    # appeal_channel_external_id: without it PostgreSQL cannot prove a long IN list implies it
+    # and scans the table (checked with EXPLAIN).
     known = (
         set(
             Appeal.objects.filter(channel=channel, external_id__in=ids)
             .exclude(external_id="")
+            .order_by()
             .values_list("external_id", flat=True)
         )
         if ids
@@ -755,13 +758,19 @@ def run_import(import_id: int) -> None:
                                                                    AppealImport.Status.RUNNING])  # fmt: skip
     if not running.update(status=AppealImport.Status.RUNNING):
         return
-    # A dry run wrote nothing, so it simply starts again; a real one continues where it stopped.
-    resume = imp.status == AppealImport.Status.RUNNING and imp.processed_rows and not imp.dry_run
-    report = ImportReport.resumed(imp) if resume else ImportReport()
     mine = AppealImport.objects.filter(pk=import_id, status=AppealImport.Status.RUNNING)
+    # A real import continues where an interrupted run stopped; a dry run wrote nothing, so it starts again.
+    if imp.status == AppealImport.Status.RUNNING and imp.processed_rows and not imp.dry_run:
+        report = ImportReport.resumed(imp)
+    else:
+        report = ImportReport()
+        mine.update(processed_rows=0, created_count=0, existing_count=0, error_count=0, errors=[])
     try:
-        with imp.file.open("rb") as fh:
-            data = fh.read()
+        try:
+            with imp.file.open("rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise ImportFileError("Загруженный файл не найден в хранилище: загрузите его заново.") from exc
         table = read_table(data, imp.original_name, FORMATS[imp.format])
         mine.update(total_rows=len(table.rows))
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cur.roles import Role, can
 from sectors.models import Territory
 
-from .models import Appeal, AppealEvent, Topic
+from .models import Appeal, AppealEvent, Incident, Topic
 
 # Roles that see every appeal of the region.
 REGION_WIDE_ROLES = frozenset({Role.ADMIN, Role.CURATOR, Role.EXECUTIVE, Role.OPERATOR, Role.MODERATOR})
@@ -95,3 +95,15 @@ def mask(value: str) -> str:
     if len(value) <= 1:
         return "*" * len(value)
     return value[0] + "*" * min(len(value) - 1, 8)
+
+
+def incidents_visible_to(user) -> QuerySet[Incident]:
+    """Incidents of the whole region for region-wide roles; otherwise those with an appeal the user
+    sees, or created by the user."""
+    qs = Incident.objects.select_related("sector_block", "topic", "territory", "created_by")
+    if not can(user, "appeals.view"):
+        return qs.none()
+    if user.role in REGION_WIDE_ROLES:
+        return qs
+    linked = appeals_visible_to(user).filter(incident__isnull=False).values("incident_id")
+    return qs.filter(Q(pk__in=linked) | Q(created_by=user))

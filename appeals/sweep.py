@@ -3,7 +3,8 @@
 Each step is one set-based statement whose WHERE clause is also its idempotency gate, so a
 sweep run twice, or by two workers at once, sends every reminder and escalation exactly once:
 
-- overdue: ``UPDATE … SET overdue_at = now WHERE overdue_at IS NULL AND due_at < now … RETURNING id``;
+- overdue: ``UPDATE … SET overdue_at = now WHERE overdue_at IS NULL AND due_at < now … RETURNING id``
+  (for the ids a small partial index names: see mark_overdue);
 - reminders and escalations: ``INSERT INTO deadline notices SELECT … ON CONFLICT DO NOTHING
   RETURNING appeal_id``; the unique key (appeal, kind, level, due_at) lets one of two racing
   sweeps insert a notice and the other skip it, and an extension (a new due_at) gets new ones;
@@ -70,10 +71,15 @@ NT = DeadlineNotice._meta.db_table
 # Literal statuses (not parameters) so the planner can prove the partial index's predicate.
 CLOCK = f"status IN ({', '.join(repr(str(s)) for s in Appeal.CLOCK_STATUSES)}) AND clock_paused_at IS NULL"
 
-# Served by appeal_open_due_idx: the range due_at < now of the open, running appeals.
+# Served by appeal_sweep_overdue_idx (running appeals not yet marked, by due date): ordered by
+# due_at with a LIMIT, the planner walks that small index from its start and stops at `now`.
+OVERDUE_CANDIDATES = f"""
+    SELECT id FROM {A} WHERE {CLOCK} AND overdue_at IS NULL AND due_at < %s ORDER BY due_at LIMIT %s
+"""  # noqa: S608
+# The gate: a row marked meanwhile (by a racing sweep) no longer matches and is not returned.
 MARK_OVERDUE = f"""
     UPDATE {A} SET overdue_at = %s, updated_at = %s
-    WHERE {CLOCK} AND overdue_at IS NULL AND due_at < %s
+    WHERE id IN ({{ids}}) AND {CLOCK} AND overdue_at IS NULL AND due_at < %s
     RETURNING id
 """  # noqa: S608
 
@@ -88,23 +94,25 @@ REMINDERS = """
     RETURNING appeal_id, level
 """
 
+# Served by appeal_sweep_escalation_idx (overdue running appeals below the last level, by level
+# and due date); the level is a literal so that the planner can match the index's predicate.
 # Ordered by id so two racing sweeps take the unique-key locks in the same order (no deadlock).
-ESCALATE = f"""
-    INSERT INTO {NT} (appeal_id, kind, level, due_at, created_at)
-    SELECT id, %s, %s, due_at, %s FROM {A}
-    WHERE {CLOCK} AND overdue_at IS NOT NULL AND due_at < %s AND escalation_level < %s
+ESCALATE = """
+    INSERT INTO {nt} (appeal_id, kind, level, due_at, created_at)
+    SELECT id, %s, {level}, due_at, %s FROM {a}
+    WHERE {clock} AND overdue_at IS NOT NULL AND escalation_level < {level} AND due_at < %s
     ORDER BY id
     ON CONFLICT (appeal_id, kind, level, due_at) DO NOTHING
     RETURNING appeal_id
-"""  # noqa: S608
+"""
 
 # The level follows the notices (ours, or a racing sweep's that committed first).
-ADVANCE_LEVEL = f"""
-    UPDATE {A} SET escalation_level = %s, updated_at = %s
-    WHERE {CLOCK} AND overdue_at IS NOT NULL AND due_at < %s AND escalation_level < %s
-      AND EXISTS (SELECT 1 FROM {NT} n WHERE n.appeal_id = {A}.id AND n.kind = %s AND n.level = %s
-                  AND n.due_at = {A}.due_at)
-"""  # noqa: S608
+ADVANCE_LEVEL = """
+    UPDATE {a} SET escalation_level = {level}, updated_at = %s
+    WHERE {clock} AND overdue_at IS NOT NULL AND escalation_level < {level} AND due_at < %s
+      AND EXISTS (SELECT 1 FROM {nt} n WHERE n.appeal_id = {a}.id AND n.kind = %s AND n.level = {level}
+                  AND n.due_at = {a}.due_at)
+"""
 
 
 def _dt(value: datetime.datetime):
@@ -122,10 +130,24 @@ def _fetch(sql: str, params: Sequence) -> list[tuple]:
         return cursor.fetchall()
 
 
-def mark_overdue(now: datetime.datetime) -> list[int]:
-    """Set overdue_at on running appeals past their due date; the ids this call marked."""
+def mark_overdue(now: datetime.datetime, batch: int = CHUNK) -> list[int]:
+    """Set overdue_at on running appeals past their due date; the ids this call marked.
+
+    One conditional UPDATE per batch of candidates rather than one over the whole range: given
+    `status IN (…) AND overdue_at IS NULL AND due_at < now` alone, PostgreSQL estimates that most
+    running appeals match (most due dates in the table are past — those of closed appeals) and
+    reads every running appeal through appeal_status_idx (0.2 s at 1M appeals, every 5 minutes)
+    instead of the few index entries that are actually past due.
+    """
     t = _dt(now)
-    return [row[0] for row in _fetch(MARK_OVERDUE, [t, t, t])]
+    marked: list[int] = []
+    while True:
+        ids = [row[0] for row in _fetch(OVERDUE_CANDIDATES, [t, batch])]
+        if ids:
+            sql = MARK_OVERDUE.format(ids=", ".join(["%s"] * len(ids)))
+            marked += [row[0] for row in _fetch(sql, [t, t, *ids, t])]
+        if len(ids) < batch:
+            return marked
 
 
 def insert_reminders(now: datetime.datetime, days: Sequence[int]) -> list[tuple[int, int]]:
@@ -143,12 +165,13 @@ def insert_reminders(now: datetime.datetime, days: Sequence[int]) -> list[tuple[
 
 def escalate(now: datetime.datetime, level: int, days_overdue: int) -> list[int]:
     """Record escalations to `level` of appeals overdue by `days_overdue` days; the ids recorded now."""
-    since = now - datetime.timedelta(days=days_overdue)
+    since = _dt(now - datetime.timedelta(days=days_overdue))
     t = _dt(now)
-    ids = [row[0] for row in _fetch(ESCALATE, [N.ESCALATION, level, t, _dt(since), level])]
+    names = {"a": A, "nt": NT, "clock": CLOCK, "level": int(level)}
+    ids = [row[0] for row in _fetch(ESCALATE.format(**names), [N.ESCALATION, t, since])]
     if ids:
         with connection.cursor() as cursor:
-            cursor.execute(ADVANCE_LEVEL, [level, t, _dt(since), level, N.ESCALATION, level])
+            cursor.execute(ADVANCE_LEVEL.format(**names), [t, since, N.ESCALATION])
     return ids
 
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from django.views.generic.base import RedirectView as GoTo
 
 from . import views
@@ -38,9 +38,5 @@ urlpatterns = [
     path("incidents/new/", views.IncidentCreateView.as_view(), name="incident-create"),
     path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident-detail"),
     path("incidents/<int:pk>/status/", views.IncidentStatusView.as_view(), name="incident-status"),
+    path("import/", include("appeals.import_urls")),
 ]
-
-# File import pages (appeals.import_urls); the lead may fold this into the list above.
-from django.urls import include  # noqa: E402
-
-urlpatterns += [path("import/", include("appeals.import_urls"))]

@@ -9,6 +9,7 @@ outside `appeals_visible_to(user)` is a 404), validation by a form, one call of
 import datetime
 from dataclasses import dataclass, field
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -57,20 +58,8 @@ def _appeal_or_404(user, pk: int) -> Appeal:
         raise Http404("Обращение не найдено.") from None
 
 
-def incidents_visible_to(user) -> QuerySet[Incident]:
-    """Incidents of the whole region for region-wide roles; otherwise those with an appeal the user
-    sees, or created by the user."""
-    qs = Incident.objects.select_related("sector_block", "topic", "territory", "created_by")
-    if not can(user, "appeals.view"):
-        return qs.none()
-    if user.role in selectors.REGION_WIDE_ROLES:
-        return qs
-    linked = selectors.appeals_visible_to(user).filter(incident__isnull=False).values("incident_id")
-    return qs.filter(Q(pk__in=linked) | Q(created_by=user))
-
-
 def _open_incidents(user) -> QuerySet[Incident]:
-    return incidents_visible_to(user).exclude(status=Incident.Status.CLOSED).order_by("-created_at", "-pk")
+    return selectors.incidents_visible_to(user).exclude(status=Incident.Status.CLOSED).order_by("-created_at", "-pk")
 
 
 # --- deadlines as the pages show them ----------------------------------------------------
@@ -211,9 +200,12 @@ def filtered_appeals(request, kind: ListKind) -> tuple[AppealFilter, QuerySet[Ap
 def _style_filter_form(form) -> None:
     for name, fld in form.fields.items():
         widget = fld.widget
-        if widget.__class__.__name__ in ("SelectMultiple",):
+        if isinstance(widget, forms.SelectMultiple):
             widget.attrs.update({"class": "form-select form-select-sm", "size": 3})
-        elif widget.__class__.__name__.endswith("Select"):
+        elif isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = [("unknown", "все"), ("true", "да"), ("false", "нет")]
+            widget.attrs["class"] = "form-select form-select-sm"
+        elif isinstance(widget, forms.Select):
             widget.attrs["class"] = "form-select form-select-sm"
         else:
             widget.attrs["class"] = "form-control form-control-sm"
@@ -471,19 +463,54 @@ def _change_value(name: str, value) -> str:
     return str(value)
 
 
+def _field(name: str):
+    try:
+        return Appeal._meta.get_field(name)
+    except FieldDoesNotExist:  # an old event may name a field that is gone
+        return None
+
+
+def _related_names(events: list[AppealEvent]) -> dict[str, dict]:
+    """Names of the objects the events' changes refer to by id: one query per related model."""
+    wanted: dict = {}
+    for event in events:
+        for name, pair in (event.changes or {}).items():
+            model_field = _field(name)
+            if model_field is None or not model_field.is_relation or not isinstance(pair, list | tuple):
+                continue
+            ids = wanted.setdefault(model_field.related_model, set())
+            ids.update(v for v in pair if isinstance(v, int))
+    names = {}
+    for model, ids in wanted.items():
+        if model is Appeal:
+            objects = {
+                obj.pk: f"№ {obj.number}" for obj in Appeal.objects.filter(pk__in=ids).only("pk", "registered_at")
+            }
+        else:
+            objects = {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)}
+        names[model] = objects
+    return names
+
+
 def timeline_rows(appeal: Appeal) -> list[tuple[AppealEvent, list[tuple[str, str, str]]]]:
+    events = list(selectors.appeal_timeline(appeal))
+    names = _related_names(events)
     rows = []
-    for event in selectors.appeal_timeline(appeal):
+    for event in events:
         changes = []
         for name, pair in (event.changes or {}).items():
-            try:
-                label = str(Appeal._meta.get_field(name).verbose_name)
-            except FieldDoesNotExist:  # an old event may name a field that is gone
-                label = name
+            model_field = _field(name)
+            label = str(model_field.verbose_name) if model_field is not None else name
+
+            def shown(value, model_field=model_field, name=name):
+                if model_field is not None and model_field.is_relation and isinstance(value, int):
+                    return names.get(model_field.related_model, {}).get(value, f"#{value}")
+                return _change_value(name, value)
+
             if isinstance(pair, list | tuple) and len(pair) == 2:
-                changes.append((label, _change_value(name, pair[0]), _change_value(name, pair[1])))
+                changes.append((label, shown(pair[0]), shown(pair[1])))
             else:
-                changes.append((label, "", _change_value(name, pair)))
+                changes.append((label, "", shown(pair)))
         rows.append((event, changes))
     return rows
 
@@ -786,7 +813,7 @@ class UnlinkIncidentView(AppealActionView):
 
 
 def _incident_or_404(user, pk: int) -> Incident:
-    incident = incidents_visible_to(user).filter(pk=pk).first()
+    incident = selectors.incidents_visible_to(user).filter(pk=pk).first()
     if incident is None:
         raise Http404("Инцидент не найден.")
     return incident
@@ -799,7 +826,7 @@ class IncidentListView(HasCapability, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         status = self.request.GET.get("status", "")
-        incidents = incidents_visible_to(self.request.user).annotate(appeal_count=Count("appeals"))
+        incidents = selectors.incidents_visible_to(self.request.user).annotate(appeal_count=Count("appeals"))
         if status in Incident.Status.values:
             incidents = incidents.filter(status=status)
         page = Paginator(incidents.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(self.request.GET.get("page"))

@@ -73,8 +73,8 @@ def generated(runs: int) -> list[tuple]:
     what = f"{total:,} обращений, {running:,} с идущим сроком".replace(",", " ")
     changes = ", ".join(f"{k} {v}" for k, v in counts.items())
     return [
-        ("sweep: первый после загрузки", what, f"{statistics.median(firsts):.2f} с", changes),
-        ("sweep: следующий (ничего нового)", what, f"{statistics.median(nexts):.2f} с", "—"),
+        ("sweep: первый после загрузки", what, f"{statistics.median(firsts):.3f} с", changes),
+        ("sweep: следующий (ничего нового)", what, f"{statistics.median(nexts):.3f} с", "—"),
     ]
 
 
@@ -125,8 +125,8 @@ def open_all() -> list[tuple]:
     what = f"{out['total']:,} обращений, {out['running']:,} с идущим сроком".replace(",", " ")
     changes = ", ".join(f"{k} {v}" for k, v in out["counts"].items())
     return [
-        ("sweep: все обращения открыты", what, f"{out['seconds']:.2f} с", changes),
-        ("sweep: все открыты, следующий", what, f"{out['again']:.2f} с", f"(подготовка {out['setup']:.0f} с)"),
+        ("sweep: все обращения открыты", what, f"{out['seconds']:.3f} с", changes),
+        ("sweep: все открыты, следующий", what, f"{out['again']:.3f} с", f"(подготовка {out['setup']:.0f} с)"),
     ]
 
 

@@ -22,6 +22,7 @@ import argparse
 import datetime
 import hashlib
 import math
+import threading
 import time
 from zoneinfo import ZoneInfo
 
@@ -371,7 +372,7 @@ WITH c AS MATERIALIZED (
            random() AS r_text, random() AS r_addr, random() AS r_name, random() AS r_conf, random() AS r_misc,
            random() AS r_geo1, random() AS r_geo2
     FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g
-), w AS (
+), w AS MATERIALIZED (
     SELECT r.*,
            c.first_day + width_bucket(r_day, c.day_bounds) - 1 AS day,
            width_bucket(r_terr, c.terr_bounds) AS tk,
@@ -383,7 +384,7 @@ WITH c AS MATERIALIZED (
            LEAST(((day + make_interval(secs => 25200 + 55800 * r_time)) AT TIME ZONE 'Europe/Moscow'),
                  c.now - make_interval(secs => 300 + 3600 * r_misc)) AS registered_at
     FROM w CROSS JOIN c JOIN bench_block_month bm ON bm.month = extract(month FROM w.day)::int
-), t AS (
+), t AS MATERIALIZED (
     SELECT b.*, tp.topic_ids[k] AS topic_id, tp.names[k] AS topic_name,
            rt.org_ids[1 + floor(r_org * cardinality(rt.org_ids))::int] AS org_id,
            tx.phrases[1 + floor(r_text * cardinality(tx.phrases))::int] AS phrase,
@@ -398,13 +399,13 @@ WITH c AS MATERIALIZED (
     JOIN bench_route rt ON rt.block_id = b.block_id AND rt.territory_id = b.territory_id
     JOIN bench_text tx ON tx.block_id = b.block_id
     CROSS JOIN LATERAL (SELECT width_bucket(r_topic, tp.bounds) AS k) AS kk
-), s AS (
+), s AS MATERIALIZED (
     SELECT t.*,
            t.assign_at + make_interval(secs => 86400 * delay_days) AS answer_at,
            CASE WHEN r_quality < 0.75 THEN 'on_merits' WHEN r_quality < 0.95 THEN 'formal' ELSE 'no_answer' END
                AS quality
     FROM t
-), u AS (
+), u AS MATERIALIZED (
     SELECT s.*,
            s.answer_at + make_interval(secs => 86400 * (0.5 + 6 * r_close)) AS close_at,
            CASE WHEN r_sat < 0.4 THEN width_bucket(r_sat / 0.4, CASE quality
@@ -417,7 +418,7 @@ WITH c AS MATERIALIZED (
                          WHEN r_sub < 0.6 THEN 'in_progress' ELSE 'assigned' END
                 ELSE 'done' END AS phase
     FROM s CROSS JOIN c
-), v AS (
+), v AS MATERIALIZED (
     SELECT u.*,
            CASE WHEN phase <> 'done' THEN phase
                 WHEN close_at > c.now THEN 'answered'
@@ -569,9 +570,43 @@ def restore_indexes(cursor, stdout=print) -> int:
     return len(parked)
 
 
-def generate(appeals: int, years: float, *, seed: float | None, keep_indexes: bool, stdout=print) -> dict:
-    """Add `appeals` appeals spread over the last `years` years; returns timings."""
-    from django.db import DatabaseError, connection, transaction
+def _prepare_session(cursor, stdout) -> None:
+    """Per connection: memory for the chunk's CTEs, the lookup tables, FK triggers off."""
+    from django.db import DatabaseError, transaction
+
+    cursor.execute("SET work_mem = '128MB'")
+    create_lookup_tables(cursor)
+    # The generated foreign keys are valid by construction; skip the FK triggers during the
+    # load (superuser only; otherwise they run at each chunk's commit).
+    try:
+        with transaction.atomic():
+            cursor.execute("SET session_replication_role = replica")
+    except DatabaseError:  # not a superuser: keep the checks
+        stdout("(проверки внешних ключей остаются включёнными)")
+
+
+def _load(chunks: list[tuple[int, int, int]], params: dict, seed: float | None, progress, stdout) -> None:
+    """Insert these chunks (index, first g, last g) on this thread's own connection."""
+    from django.db import connection, transaction
+
+    try:
+        with connection.cursor() as cursor:
+            _prepare_session(cursor, stdout)
+            for index, lo, hi in chunks:
+                if seed is not None:  # the same data whichever loader gets the chunk
+                    cursor.execute("SELECT setseed(%s)", [math.sin(seed * 1000 + index)])
+                with transaction.atomic():
+                    cursor.execute(INSERT, {**params, "lo": lo, "hi": hi})
+                progress(hi - lo + 1)
+    finally:
+        connection.close()
+
+
+def generate(
+    appeals: int, years: float, *, seed: float | None, keep_indexes: bool, jobs: int = 2, stdout=print
+) -> dict:
+    """Add `appeals` appeals spread over the last `years` years with `jobs` parallel loaders; returns timings."""
+    from django.db import connection
     from django.utils import timezone
 
     ensure_directory(stdout)
@@ -581,45 +616,44 @@ def generate(appeals: int, years: float, *, seed: float | None, keep_indexes: bo
     timings = {}
     with connection.cursor() as cursor:
         restore_indexes(cursor, stdout)  # left over from an interrupted run
-        if seed is not None:
-            cursor.execute("SELECT setseed(%s)", [seed])
-        create_lookup_tables(cursor)
         cursor.execute("SELECT COALESCE(max(id), 0) FROM appeals_appeal")
-        base = cursor.fetchone()[0]
+        params["base"] = cursor.fetchone()[0]
         if not keep_indexes:
             drop_secondary_indexes(cursor)
-        # The generated foreign keys are valid by construction; skip the FK triggers during the
-        # load (superuser only; otherwise they run at each chunk's commit).
-        try:
-            with transaction.atomic():
-                cursor.execute("SET session_replication_role = replica")
-        except DatabaseError:  # not a superuser: keep the checks
-            stdout("(проверки внешних ключей остаются включёнными)")
-        try:
-            start = time.perf_counter()
-            done = 0
-            while done < appeals:
-                n = min(CHUNK, appeals - done)
-                with transaction.atomic():
-                    cursor.execute(INSERT, {**params, "base": base, "lo": done + 1, "hi": done + n})
-                done += n
-                elapsed = time.perf_counter() - start
-                stdout(f"  {done:>10,} обращений  {elapsed:7.1f} с  {done / elapsed:,.0f} строк/с".replace(",", " "))
-            timings["insert_s"] = time.perf_counter() - start
-        finally:
-            cursor.execute("SET session_replication_role = DEFAULT")
+    chunks = [(i, lo, min(lo + CHUNK - 1, appeals)) for i, lo in enumerate(range(1, appeals + 1, CHUNK))]
+    lock, done, start = threading.Lock(), [0], time.perf_counter()
+
+    def progress(n: int) -> None:
+        with lock:
+            done[0] += n
+            elapsed = time.perf_counter() - start
+            stdout(f"  {done[0]:>10,} обращений  {elapsed:7.1f} с  {done[0] / elapsed:,.0f} строк/с".replace(",", " "))
+
+    try:
+        loaders = [threading.Thread(target=_load, args=(chunks[j::jobs], params, seed, progress, stdout))
+                   for j in range(max(1, jobs))]  # fmt: skip
+        for loader in loaders:
+            loader.start()
+        for loader in loaders:
+            loader.join()
+        timings["insert_s"] = time.perf_counter() - start
+        if done[0] != appeals:
+            raise SystemExit(f"Загружено {done[0]} из {appeals}: см. ошибку выше.")
+    finally:
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('appeals_appeal', 'id'), "
                 "(SELECT COALESCE(max(id), 1) FROM appeals_appeal))"
             )
-            start = time.perf_counter()
+            begin = time.perf_counter()
             restore_indexes(cursor, stdout)
-            timings["indexes_s"] = time.perf_counter() - start
-        start = time.perf_counter()
+            timings["indexes_s"] = time.perf_counter() - begin
+    begin = time.perf_counter()
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) appeals_appeal")
-        timings["analyze_s"] = time.perf_counter() - start
+    timings["analyze_s"] = time.perf_counter() - begin
     timings["appeals"] = appeals
-    timings["rows_per_s"] = appeals / timings["insert_s"] if timings["insert_s"] else math.nan
+    timings["rows_per_s"] = appeals / timings["insert_s"]
     timings["rows_per_s_with_indexes"] = appeals / (timings["insert_s"] + timings["indexes_s"])
     return timings
 
@@ -630,11 +664,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--years", type=float, default=3.0, help="за сколько последних лет")
     parser.add_argument("--seed", type=float, default=0.42, help="зерно random() PostgreSQL (от -1 до 1)")
     parser.add_argument("--keep-indexes", action="store_true", help="не снимать индексы на время загрузки")
+    parser.add_argument("--jobs", type=int, default=2, help="параллельных загрузчиков (соединений)")
     args = parser.parse_args(argv)
     setup()
     name = require_postgresql()
     print(f"База {name}: добавляю {args.appeals:,} обращений за {args.years:g} г.".replace(",", " "))
-    t = generate(args.appeals, args.years, seed=args.seed, keep_indexes=args.keep_indexes)
+    t = generate(args.appeals, args.years, seed=args.seed, keep_indexes=args.keep_indexes, jobs=args.jobs)
     print(
         f"Готово: вставка {t['insert_s']:.1f} с ({t['rows_per_s']:,.0f} строк/с), индексы {t['indexes_s']:.1f} с, "
         f"ANALYZE {t['analyze_s']:.1f} с; с индексами {t['rows_per_s_with_indexes']:,.0f} строк/с".replace(",", " ")

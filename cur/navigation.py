@@ -14,6 +14,7 @@ class NavItem:
     url_name: str
     capability: str
     section: str  # URL prefix that marks the item active
+    group: str = ""  # items of one group share a drop-down menu
 
     @property
     def url(self) -> str:
@@ -25,10 +26,12 @@ MENU: tuple[NavItem, ...] = (
     NavItem("Обращения", "appeals:list", "appeals.view", "/appeals/list/"),
     NavItem("Мои обращения", "appeals:my", "appeals.answer", "/appeals/my/"),
     NavItem("Новое обращение", "appeals:create", "appeals.register", "/appeals/new/"),
-    NavItem("Отраслевые блоки", "sectors:block-list", "directory.view", "/sectors/blocks/"),
-    NavItem("Организации", "sectors:organisation-list", "directory.view", "/sectors/organisations/"),
-    NavItem("Территории", "sectors:territory-list", "directory.view", "/sectors/territories/"),
-    NavItem("Ответственные лица", "sectors:person-list", "directory.view", "/sectors/persons/"),
+    NavItem("Инциденты", "appeals:incident-list", "appeals.view", "/appeals/incidents/"),
+    NavItem("Импорт", "appeals:import-upload", "appeals.import", "/appeals/import/"),
+    NavItem("Отраслевые блоки", "sectors:block-list", "directory.view", "/sectors/blocks/", "Справочники"),
+    NavItem("Организации", "sectors:organisation-list", "directory.view", "/sectors/organisations/", "Справочники"),
+    NavItem("Территории", "sectors:territory-list", "directory.view", "/sectors/territories/", "Справочники"),
+    NavItem("Ответственные лица", "sectors:person-list", "directory.view", "/sectors/persons/", "Справочники"),
     NavItem("API", "swagger-ui", "api.use", "/api/"),
     NavItem("Администрирование", "admin:index", "admin.site", "/admin/"),
 )
@@ -37,3 +40,31 @@ MENU: tuple[NavItem, ...] = (
 def menu_for(user) -> list[NavItem]:
     """The menu items the user's role may open, in menu order."""
     return [item for item in MENU if can(user, item.capability)]
+
+
+@dataclass
+class MenuEntry:
+    """A top-level entry of the header: one item, or a drop-down group of items."""
+
+    label: str
+    url: str = ""
+    active: bool = False
+    children: list = None
+
+
+def menu_tree(user, path: str) -> list[MenuEntry]:
+    """The role's menu for the header: grouped items folded into drop-downs, active marked."""
+    entries: list[MenuEntry] = []
+    groups: dict[str, MenuEntry] = {}
+    for item in menu_for(user):
+        active = path.startswith(item.section)
+        if not item.group:
+            entries.append(MenuEntry(item.label, item.url, active))
+            continue
+        group = groups.get(item.group)
+        if group is None:
+            group = groups[item.group] = MenuEntry(item.group, children=[])
+            entries.append(group)
+        group.children.append(MenuEntry(item.label, item.url, active))
+        group.active = group.active or active
+    return entries

@@ -244,6 +244,14 @@ def test_a_generic_file_in_utf8_with_bom_and_tabs(region):
     assert Appeal.objects.get(external_id="B-2").territory.kind == Territory.Kind.MUNICIPAL_DISTRICT
 
 
+def test_excel_unicode_text_in_utf16_with_tabs(db, tmp_path):
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("text\texternal_id\r\nНе горит фонарь\tU-1\r\n".encode("utf-16"))
+    report, table = import_file(path, fmt="generic", channel="web")
+    assert (table.encoding, table.separator, report.created_count) == ("utf-16", "\t", 1)
+    assert Appeal.objects.get().text == "Не горит фонарь"
+
+
 def test_every_bad_row_is_reported_with_its_line_and_a_russian_reason(db):
     report, _ = import_file(FIXTURES / "bad_rows.csv", fmt="generic", channel="web")
 
@@ -462,6 +470,39 @@ def test_a_killed_import_resumes_after_its_last_committed_chunk(db, media, monke
     )  # fmt: skip
     assert Appeal.objects.count() == 10
     assert AppealEvent.objects.count() == 10
+
+
+def test_a_killed_dry_run_starts_again_from_the_first_row(db, media, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    body = "external_id,text\n" + "".join(f"R-{i},Обращение {i}\n" for i in range(10))
+    imp = AppealImport.objects.create(
+        file=ContentFile(body.encode(), name="ten.csv"), original_name="ten.csv", format="generic", channel="web",
+        dry_run=True,
+    )  # fmt: skip
+    real_clean = importing.RowCleaner.clean
+
+    def dies_on_line_8(self, line, cells, report):
+        if line == 8:
+            raise WorkerKilled
+        return real_clean(self, line, cells, report)
+
+    monkeypatch.setattr(importing.RowCleaner, "clean", dies_on_line_8)
+    with pytest.raises(WorkerKilled):
+        run_import(imp.pk)
+    monkeypatch.setattr(importing.RowCleaner, "clean", real_clean)
+    run_import(imp.pk)
+
+    imp.refresh_from_db()
+    assert (imp.status, imp.processed_rows, imp.created_count) == (AppealImport.Status.DONE, 10, 10)
+    assert not Appeal.objects.exists()
+
+
+def test_a_file_gone_from_storage_fails_with_a_russian_message(db, media):
+    imp = AppealImport.objects.create(file="imports/gone.csv", original_name="gone.csv", format="pos", channel="pos")
+    run_import(imp.pk)
+    imp.refresh_from_db()
+    assert imp.status == AppealImport.Status.FAILED
+    assert imp.message == "Загруженный файл не найден в хранилище: загрузите его заново."
 
 
 def test_a_run_that_lost_the_race_for_a_chunk_rolls_it_back(db, media):

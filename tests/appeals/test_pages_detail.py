@@ -205,3 +205,11 @@ def test_an_inactive_organisation_is_not_offered(region, operator, client_for):
     html = detail(client_for(operator), region.new_a).content.decode()
 
     assert region.org_b.name not in html
+
+
+def test_the_timeline_names_the_organisation_not_its_id(region, operator, client_for):
+    services.assign_appeal(region.new_a, organisation=region.org_a, by=operator)
+
+    html = detail(client_for(operator), region.new_a).content.decode()
+
+    assert f"Исполнитель: — → {region.org_a.name}" in html

@@ -164,6 +164,15 @@ def test_an_appeal_past_its_due_date_is_marked_overdue_once(organisation, execut
 
 
 @pytest.mark.django_db
+def test_overdue_marking_goes_through_every_batch_of_candidates(organisation):
+    late = RunningAppealFactory.create_batch(5, organisation=organisation, due_at=end_of_day(D(2026, 3, 9)))
+    RunningAppealFactory(organisation=organisation, due_at=end_of_day(D(2026, 3, 10)))
+
+    assert sorted(sweep.mark_overdue(NOW, batch=2)) == sorted(a.pk for a in late)
+    assert sweep.mark_overdue(NOW, batch=2) == []
+
+
+@pytest.mark.django_db
 def test_escalation_goes_to_the_block_head_of_the_right_block_then_to_the_block_responsible(organisation, executor):
     # given the people of two blocks and an appeal of the health block due on 9 March
     head = block_person(Role.BLOCK_HEAD, "health", "head-health")

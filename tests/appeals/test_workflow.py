@@ -263,6 +263,8 @@ def test_registration_validates_the_fields():
     assert not Appeal.objects.exists()
 
 
+# The concurrency tests use transactional_db: each thread has its own connection and must see
+# committed rows (tests/conftest.py puts the sector blocks and topics back after the flush).
 def run_in_threads(count: int, work) -> list[tuple[str, object]]:
     """Run work(i) in `count` threads released at once; each result is ("ok", value) or ("error", exc)."""
     barrier = threading.Barrier(count)
@@ -286,8 +288,7 @@ def run_in_threads(count: int, work) -> list[tuple[str, object]]:
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_same_message_delivered_concurrently_is_still_one_appeal():
+def test_the_same_message_delivered_concurrently_is_still_one_appeal(transactional_db):
     results = run_in_threads(
         8,
         lambda i: services.register_appeal(
@@ -302,8 +303,7 @@ def test_the_same_message_delivered_concurrently_is_still_one_appeal():
     assert AppealEvent.objects.filter(kind=K.REGISTERED).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_executors_answering_at_once_one_wins_the_other_is_refused():
+def test_two_executors_answering_at_once_one_wins_the_other_is_refused(transactional_db):
     organisation = OrganisationFactory()
     executor = UserFactory(username="executor-race", role=Role.EXECUTOR, organisation=organisation)
     appeal = appeal_in(S.IN_PROGRESS, organisation=organisation)
@@ -322,8 +322,7 @@ def test_two_executors_answering_at_once_one_wins_the_other_is_refused():
     assert AppealEvent.objects.filter(appeal=appeal, kind=K.ANSWERED).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_operators_assigning_at_once_one_wins_the_other_is_refused():
+def test_two_operators_assigning_at_once_one_wins_the_other_is_refused(transactional_db):
     operator = UserFactory(username="operator-race", role=Role.OPERATOR)
     # No executor users: nothing to notify, so no e-mail task leaves the test.
     organisations = [OrganisationFactory(), OrganisationFactory()]

@@ -1,0 +1,63 @@
+"""Time GET /api/v1/appeals/ (cursor-paginated list, 50 per page) as an operator: p50/p95 over N runs.
+
+Cases: the first page, a filtered first page, and a deep page reached through the `next` cursor.
+"""
+
+import argparse
+
+from bench import print_table, require_postgresql, setup, timed
+
+CASES = ["", "status=in_progress", "sector=housing&channel=pos", "overdue=true", "q=отопление"]
+DEEP_PAGES = 20
+
+
+def _get(client, url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {response.status_code} {response.content[:200]!r}")
+    return response
+
+
+def run(*, runs: int = 30) -> list[tuple]:
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse("appeal-list")
+    except NoReverseMatch:
+        return [("GET /api/v1/appeals/", "нет такого адреса", "", "")]
+
+    from bench.bench_queue import _operator
+
+    setup_test_environment()
+    client = Client()
+    client.force_login(_operator())
+    rows = []
+    for query in CASES:
+        full = f"{url}?{query}" if query else url
+        t = timed(lambda full=full: _get(client, full), runs)
+        rows.append((f"GET {full}", f"{t['p50']:.1f}", f"{t['p95']:.1f}", len(_get(client, full).json()["results"])))
+    # A deep page: follow `next` DEEP_PAGES times, then time that page.
+    deep = url
+    for _ in range(DEEP_PAGES):
+        deep = _get(client, deep).json()["next"] or deep
+    t = timed(lambda: _get(client, deep), runs)
+    rows.append((f"GET {url} (страница {DEEP_PAGES + 1} по курсору)", f"{t['p50']:.1f}", f"{t['p95']:.1f}", 50))
+    return rows
+
+
+HEADER = ("запрос", "p50, мс", "p95, мс", "строк")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_api", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args(argv)
+    setup()
+    require_postgresql()
+    print_table(run(runs=args.runs), HEADER)
+
+
+if __name__ == "__main__":
+    main()
