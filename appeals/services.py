@@ -127,6 +127,9 @@ def register_appeal(*, channel: str, text: str, by=None, received_at=None, exter
         return existing, False
 
 
+RELATED_FIELDS = [f.name for f in Appeal._meta.fields if f.is_relation]
+
+
 def _create_appeal(*, channel, text, by, received_at, external_id, **fields) -> Appeal:
     now = timezone.now()
     topic = fields.get("topic")
@@ -144,7 +147,8 @@ def _create_appeal(*, channel, text, by, received_at, external_id, **fields) -> 
         registered_by=by if getattr(by, "pk", None) else None,
         **fields,
     )
-    appeal.full_clean(validate_constraints=False)
+    # Related objects arrive as instances the caller already fetched: skip re-querying each one.
+    appeal.full_clean(exclude=RELATED_FIELDS, validate_constraints=False)
     appeal.save()
     _event(appeal, K.REGISTERED, by, changes={"channel": channel, "external_id": external_id})
     return appeal
@@ -260,12 +264,15 @@ def receive_info(appeal: Appeal, *, by, comment: str = "") -> Appeal:
     return _transition(appeal, K.INFO_RECEIVED, by, status=S.IN_PROGRESS, comment=comment, **fields)
 
 
+# Not a reopened appeal: it waits in triage without a deadline (its clock restarts on assignment).
+EXTENDABLE_STATUSES = (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED, S.INFO_REQUESTED)
+
+
 @transaction.atomic
 def extend_deadline(appeal: Appeal, *, due_date: datetime.date, by, reason: str) -> Appeal:
     """Продление: a later due date with a reason; reminders for the new date are sent anew."""
     appeal = _lock(appeal)
-    # Not a reopened appeal: it waits in triage without a deadline (its clock restarts on assignment).
-    _require(appeal, (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED, S.INFO_REQUESTED), "продлить срок")
+    _require(appeal, EXTENDABLE_STATUSES, "продлить срок")
     reason = _need_comment(reason, "причину продления")
     new_due = datetime.datetime.combine(due_date, datetime.time(23, 59, 59), tzinfo=deadlines.MOSCOW)
     if appeal.due_at is not None and new_due <= appeal.due_at:
@@ -354,8 +361,11 @@ def mark_repeat(appeal: Appeal, *, original: Appeal, by) -> Appeal:
     """Mark `appeal` as a repeat of `original`; an answered or closed original is reopened."""
     if original.pk == appeal.pk:
         raise AppealsError("Обращение не может быть повторным к самому себе.", code="self_repeat")
-    appeal = _lock(appeal)
-    original = _lock(original)
+    # Lock both rows in id order, so two opposite calls cannot deadlock.
+    locked = {
+        a.pk: a for a in Appeal.objects.select_for_update().filter(pk__in=[appeal.pk, original.pk]).order_by("pk")
+    }
+    appeal, original = locked[appeal.pk], locked[original.pk]
     _transition(appeal, K.RECLASSIFIED, by, repeat_of=original, comment=f"Повторное к № {original.number}")
     if original.status in (S.ANSWERED, S.CLOSED):
         _reopen(original, by=by, reason=f"Поступило повторное обращение № {appeal.number}.")
@@ -410,6 +420,8 @@ def unlink_from_incident(appeal: Appeal, *, by) -> Appeal:
 
 @transaction.atomic
 def set_incident_status(incident: Incident, *, status: str, by) -> Incident:
+    if status not in Incident.Status.values:
+        raise AppealsError("Неизвестный статус инцидента.", code="bad_status")
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     changes = audit.apply_changes(incident, {"status": status})
     incident.full_clean()

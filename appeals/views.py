@@ -382,7 +382,7 @@ TRIAGE_ACTIONS: dict[str, tuple[str, ...]] = {
     "classify": OPEN,
     "assign": (S.NEW, S.REOPENED),
     "redirect": (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED),
-    "extend": (*Appeal.CLOCK_STATUSES, S.INFO_REQUESTED),
+    "extend": services.EXTENDABLE_STATUSES,
     "receive_info": (S.INFO_REQUESTED,),
     "check_quality": (S.ANSWERED, S.CLOSED),
     "return": (S.ANSWERED,),
@@ -398,7 +398,7 @@ EXECUTOR_ACTIONS: dict[str, tuple[str, ...]] = {
     "request_info": (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED),
     "receive_info": (S.INFO_REQUESTED,),
     "answer": (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED),
-    "request_extension": (*Appeal.CLOCK_STATUSES, S.INFO_REQUESTED),
+    "request_extension": services.EXTENDABLE_STATUSES,
 }
 
 

@@ -15,9 +15,11 @@ def _reference_data(request, django_db_blocker):
     topics) included: put them back before each such test. (Serialized rollback would do it,
     but Playwright's event loop gives the browser tests another connection object, which lacks
     the serialized copy.)"""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+    elif not (marker and marker.kwargs.get("transaction")):
         return
-    request.getfixturevalue("transactional_db")
     import importlib
 
     from django.apps import apps

@@ -299,8 +299,9 @@ def test_the_management_command_prints_a_working_key_once(db):
 # --- Concurrency -------------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_same_message_delivered_concurrently_is_one_appeal(make_user):
+# transactional_db: each thread has its own connection and must see the others' commits; the
+# reference data the flush removes is restored by tests/conftest.py.
+def test_the_same_message_delivered_concurrently_is_one_appeal(transactional_db, make_user):
     operator = make_user(Role.OPERATOR)
     threads_count = 8
     barrier = threading.Barrier(threads_count)

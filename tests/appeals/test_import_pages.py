@@ -203,7 +203,7 @@ def test_a_failed_import_shows_its_message(operator, client_for, media, monkeypa
 
 
 @pytest.mark.worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_uploaded_file_is_imported_by_a_real_worker(make_user, client_for, settings, tmp_path, monkeypatch):
     # The worker process must find the uploaded file: the same media root for both processes.
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -13,7 +13,7 @@ def expected_menu(role: str) -> list[str]:
 
 
 def test_demo_users_log_in_and_see_only_the_menu_of_their_role(transactional_db, log_in, page, live_server):
-    call_command("seed_demo", force=True, verbosity=0)
+    call_command("seed_demo", force=True, appeals=100, verbosity=0)
 
     for role in (Role.BLOCK_HEAD, Role.COMPETENCE_CENTER, Role.OPERATOR):
         log_in(role.value, demo_password(role.value))

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from appeals.models import Appeal, AppealEvent
 from cur.models import AuditEvent, User
 from cur.roles import Role
 from sectors.demo import inn_is_valid, make_inn
@@ -20,7 +21,7 @@ TABLE_TITLE = "Демо-пользователи (пароли печатают�
 
 def seed_demo() -> str:
     out = StringIO()
-    call_command("seed_demo", force=True, stdout=out)  # the tests run with DEBUG=0
+    call_command("seed_demo", force=True, appeals=300, stdout=out)  # the tests run with DEBUG=0
     return out.getvalue()
 
 
@@ -47,6 +48,8 @@ def row_counts() -> dict[str, int]:
         "users": User.objects.count(),
         "user blocks": User.sector_blocks.through.objects.count(),
         "audit events": AuditEvent.objects.count(),
+        "appeals": Appeal.objects.count(),
+        "appeal events": AppealEvent.objects.count(),
     }
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from appeals.demo import seed_appeals_demo
 from cur.demo import seed_demo_users
 from cur.models import User
 from sectors.demo import seed_sectors_demo
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             action="store_true",
             help="запустить и при DEBUG=0 (тестовый стенд): команда создаёт пользователей с известными паролями",
         )
+        parser.add_argument("--appeals", type=int, default=3000, help="сколько демо-обращений создать (3000)")
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = seed_sectors_demo(stdout=self.stdout)
             credentials = seed_demo_users()
+            appeal_counts = seed_appeals_demo(count=options["appeals"], stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Демо-данные Рязанской области готовы."))
         rows = [
@@ -48,6 +51,7 @@ class Command(BaseCommand):
             f"  Ответственные лица: {persons.count()}, из них действующих {persons.filter(until__isnull=True).count()}"
             f" (назначено сейчас {counts['appointments_created']})"
         )
+        self.stdout.write(f"  Обращения: создано {appeal_counts['appeals']}, инцидентов {appeal_counts['incidents']}")
         self.stdout.write(f"  Пользователи: {User.objects.count()}, из них демо-пользователей {len(credentials)}")
 
         self.stdout.write("")
