@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cur import audit
+from cur.queue import send_on_commit
 from sectors.models import Organisation, SectorBlock, Territory
 
 from . import deadlines
@@ -741,7 +742,7 @@ def create_import(*, uploaded_file, fmt: str, channel: str, dry_run: bool, by) -
         created_by=by if getattr(by, "pk", None) else None,
     )
     audit.record(by, "appeals.import", imp, {"format": fmt, "channel": channel, "dry_run": dry_run})
-    run_import_task.delay_on_commit(imp.pk)
+    send_on_commit(run_import_task, imp.pk)
     return imp
 
 

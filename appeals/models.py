@@ -223,6 +223,11 @@ class Appeal(models.Model):
     incident = models.ForeignKey(
         Incident, verbose_name="инцидент", null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
     )
+    # Near-duplicate found by the classifier: shown to the operator, who decides.
+    similar_to = models.ForeignKey(
+        "self", verbose_name="похоже на", null=True, blank=True, on_delete=models.SET_NULL, related_name="similar"
+    )
+    similarity = models.FloatField("сходство текста", null=True, blank=True)
     updated_at = models.DateTimeField("изменено", auto_now=True)
 
     class Meta:
@@ -442,3 +447,79 @@ class AppealImport(models.Model):
     @property
     def progress_percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class ClassifierVersion(models.Model):
+    """A trained appeal classifier (sector block and topic). One version is active at a time;
+    each appeal stores the version that classified it."""
+
+    created_at = models.DateTimeField("обучена", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто обучил",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.CharField("версия", max_length=64, unique=True)
+    training_data = models.TextField("данные обучения", blank=True)  # human-readable description of the sources
+    training_size = models.PositiveIntegerField("примеров в обучении", default=0)
+    class_counts = models.JSONField("примеров по классам", default=dict, blank=True)
+    metrics = models.JSONField("метрики на отложенной выборке", default=dict, blank=True)
+    payload = models.BinaryField("модель (сжатый joblib)")
+    is_active = models.BooleanField("активна", default=False)
+    activated_at = models.DateTimeField("активирована", null=True, blank=True)
+    notes = models.TextField("примечание", blank=True)  # e.g. why a retrained version was not activated
+
+    class Meta:
+        verbose_name = "версия классификатора"
+        verbose_name_plural = "версии классификатора"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_classifier")
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class RoutingRule(models.Model):
+    """Where an automatically classified appeal goes: sector block × territory → organisation.
+    A rule without a territory covers the whole region; the territory's own rule wins."""
+
+    sector_block = models.ForeignKey(
+        "sectors.SectorBlock", verbose_name="отраслевой блок", on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    territory = models.ForeignKey(
+        "sectors.Territory",
+        verbose_name="территория",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+    )
+    organisation = models.ForeignKey(
+        "sectors.Organisation", verbose_name="исполнитель", on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    is_active = models.BooleanField("действует", default=True)
+
+    class Meta:
+        verbose_name = "правило маршрутизации"
+        verbose_name_plural = "правила маршрутизации"
+        ordering = ["sector_block", "territory"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sector_block", "territory"],
+                condition=Q(is_active=True, territory__isnull=False),
+                name="one_active_route_per_block_territory",
+            ),
+            models.UniqueConstraint(
+                fields=["sector_block"],
+                condition=Q(is_active=True, territory__isnull=True),
+                name="one_active_regional_route_per_block",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sector_block} / {self.territory or 'вся область'} → {self.organisation}"

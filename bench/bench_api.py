@@ -4,6 +4,7 @@ Cases: the first page, a filtered first page, and a deep page reached through th
 """
 
 import argparse
+from urllib.parse import quote
 
 from bench import print_table, require_postgresql, setup, timed
 
@@ -35,7 +36,7 @@ def run(*, runs: int = 30) -> list[tuple]:
     client.force_login(_operator())
     rows = []
     for query in CASES:
-        full = f"{url}?{query}" if query else url
+        full = f"{url}?{quote(query, safe='=&')}" if query else url
         t = timed(lambda full=full: _get(client, full), runs)
         rows.append((f"GET {full}", f"{t['p50']:.1f}", f"{t['p95']:.1f}", len(_get(client, full).json()["results"])))
     # A deep page: follow `next` DEEP_PAGES times, then time that page.

@@ -8,6 +8,7 @@ Two measurements per case, p50/p95 over N runs:
 """
 
 import argparse
+from urllib.parse import quote
 
 from bench import print_table, require_postgresql, setup, timed
 
@@ -53,7 +54,7 @@ def _query_runner(kind_name: str, query: str, user):
 
     from appeals import views
 
-    request = RequestFactory().get("/", data=None, QUERY_STRING=query)
+    request = RequestFactory().get("/?" + quote(query, safe="=&"))
     request.user = user
     kind = views.LISTS[kind_name]
 
@@ -67,7 +68,7 @@ def _query_runner(kind_name: str, query: str, user):
 def _page_runner(kind_name: str, query: str, client):
     from django.urls import reverse
 
-    url = reverse(f"appeals:{kind_name}") + (f"?{query}" if query else "")
+    url = reverse(f"appeals:{kind_name}") + (f"?{quote(query, safe='=&')}" if query else "")
 
     def run():
         response = client.get(url)

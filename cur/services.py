@@ -42,6 +42,7 @@ def record_heartbeat(worker: str) -> None:
 def notify(users, *, title: str, body: str = "", url: str = "") -> list:
     """In-app notifications for `users`, e-mailed after the transaction commits."""
     from .models import Notification
+    from .queue import send_on_commit
     from .tasks import email_notifications
 
     rows = Notification.objects.bulk_create(
@@ -49,7 +50,7 @@ def notify(users, *, title: str, body: str = "", url: str = "") -> list:
     )
     ids = [n.pk for n in rows]
     if ids:
-        email_notifications.delay_on_commit(ids)
+        send_on_commit(email_notifications, ids)
     return rows
 
 

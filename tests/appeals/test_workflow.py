@@ -774,7 +774,7 @@ def test_an_incident_status_change_is_audited(world):
     incident.refresh_from_db()
     assert incident.status == Incident.Status.RESOLVED
     assert AuditEvent.objects.get(action="incident.status").changes == {"status": ["open", "resolved"]}
-    with pytest.raises(ValidationError):
+    with pytest.raises(AppealsError, match="Неизвестный статус инцидента"):
         services.set_incident_status(incident, status="forgotten", by=world.operator)
     incident.refresh_from_db()
     assert incident.status == Incident.Status.RESOLVED
