@@ -28,6 +28,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem("Новое обращение", "appeals:create", "appeals.register", "/appeals/new/"),
     NavItem("Инциденты", "appeals:incident-list", "appeals.view", "/appeals/incidents/"),
     NavItem("Импорт", "appeals:import-upload", "appeals.import", "/appeals/import/"),
+    NavItem("Рейтинги", "ratings:index", "ratings.web", "/ratings/"),
     NavItem("Отраслевые блоки", "sectors:block-list", "directory.view", "/sectors/blocks/", "Справочники"),
     NavItem("Организации", "sectors:organisation-list", "directory.view", "/sectors/organisations/", "Справочники"),
     NavItem("Территории", "sectors:territory-list", "directory.view", "/sectors/territories/", "Справочники"),

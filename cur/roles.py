@@ -40,6 +40,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "appeals.personal_data": frozenset(
         {Role.ADMIN, Role.CURATOR, Role.OPERATOR, Role.MUNICIPAL_OPERATOR, Role.EXECUTOR}
     ),
+    # Ratings: tables and drill-down for staff, the API for the competence center too.
+    "ratings.view": frozenset(Role),
+    "ratings.web": STAFF_ROLES,  # the pages; the competence center uses the API
+    "ratings.compute": frozenset({Role.ADMIN, Role.CURATOR}),
+    "ratings.methodology.edit": frozenset({Role.ADMIN}),
+    "ratings.methodology.approve": frozenset({Role.CURATOR}),
     # The Django admin site and the audit log.
     "admin.site": frozenset({Role.ADMIN}),
 }

@@ -11,6 +11,7 @@ admin.site.site_title = "ЦУР"
 api_v1 = [
     path("", include("sectors.api_urls")),
     path("", include("appeals.api_urls")),
+    path("", include("ratings.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("sectors/", include("sectors.urls")),
     path("appeals/", include("appeals.urls")),
+    path("ratings/", include("ratings.urls")),
     path("open311/v2/", include("appeals.open311_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
