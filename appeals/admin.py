@@ -19,6 +19,7 @@ from .models import (
     DeadlineRule,
     Incident,
     IntegrationSource,
+    RoutingRule,
     Topic,
     TopicGroup,
 )
@@ -293,3 +294,31 @@ class DeadlineNoticeAdmin(ReadOnlyAdmin):
         if match:
             return queryset.filter(appeal_id=int(match.group(1))), False
         return queryset.none(), False
+
+
+# --- routing rules (appeals.pipeline routes confident classifications by them) ----------------------
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """Sector block × territory → organisation. A rule without a territory covers the whole region;
+    a territory's own rule (or its parent's) wins. One active rule per block and territory."""
+
+    list_display = ("sector_block", "territory_label", "organisation", "is_active")
+    list_filter = ("is_active", "sector_block")
+    search_fields = ("organisation__name", "organisation__short_name", "territory__name")
+    list_select_related = ("sector_block", "territory", "organisation")
+    raw_id_fields = ("territory", "organisation")
+
+    @admin.display(description="территория", ordering="territory__name")
+    def territory_label(self, obj) -> str:
+        return str(obj.territory) if obj.territory_id else "вся область"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {name: audit.jsonable(form.cleaned_data.get(name)) for name in form.changed_data}
+        audit.record(request.user, "routing_rule.update" if change else "routing_rule.create", obj, changes)
+
+    def delete_model(self, request, obj):
+        audit.record(request.user, "routing_rule.delete", obj)
+        super().delete_model(request, obj)

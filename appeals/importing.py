@@ -26,7 +26,7 @@ from cur import audit
 from cur.queue import send_on_commit
 from sectors.models import Organisation, SectorBlock, Territory
 
-from . import deadlines
+from . import deadlines, tasks
 from .import_formats import FORMATS, ImportFileError, Table, read_table
 from .models import Appeal, AppealEvent, AppealImport, DeadlineRule, Topic, TopicGroup
 from .signals import appeals_changed
@@ -650,6 +650,10 @@ def register_appeals_bulk(rows: Sequence[dict], *, by, channel: str, comment: st
                 transaction.on_commit(
                     lambda ids=assigned: appeals_changed.send(Appeal, appeal_ids=ids, kind=K.ASSIGNED)
                 )
+            # One classification task per chunk (DESIGN §6), for the rows the file did not classify.
+            unclassified = [a["id"] for a in appeals if not a.get("classified_at")]
+            if unclassified:
+                send_on_commit(tasks.classify_appeals, unclassified)
         created_ids.extend(ids)
     return created_ids, existing_count
 

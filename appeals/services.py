@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from cur import audit
 from cur.models import User
+from cur.queue import send_on_commit
 from cur.roles import Role
 from cur.services import notify
 
-from . import deadlines
+from . import deadlines, tasks
 from .errors import AppealsError, TransitionNotAllowed
 from .models import Appeal, AppealEvent, DeadlineRule, Incident
 from .signals import appeals_changed
@@ -151,6 +152,8 @@ def _create_appeal(*, channel, text, by, received_at, external_id, **fields) -> 
     appeal.full_clean(exclude=RELATED_FIELDS, validate_constraints=False)
     appeal.save()
     _event(appeal, K.REGISTERED, by, changes={"channel": channel, "external_id": external_id})
+    if appeal.classified_at is None:  # an operator's manual classification is never overwritten
+        send_on_commit(tasks.classify_appeals, [appeal.pk])
     return appeal
 
 

@@ -19,7 +19,7 @@ notice) → руководитель отраслевого блока (level 1)
 """
 
 import datetime
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -106,12 +106,9 @@ ESCALATE = """
     RETURNING appeal_id
 """
 
-# The level follows the notices (ours, or a racing sweep's that committed first).
+# The level follows the notices this sweep inserted; never lowered.
 ADVANCE_LEVEL = """
-    UPDATE {a} SET escalation_level = {level}, updated_at = %s
-    WHERE {clock} AND overdue_at IS NOT NULL AND escalation_level < {level} AND due_at < %s
-      AND EXISTS (SELECT 1 FROM {nt} n WHERE n.appeal_id = {a}.id AND n.kind = %s AND n.level = {level}
-                  AND n.due_at = {a}.due_at)
+    UPDATE {a} SET escalation_level = {level}, updated_at = %s WHERE id IN ({ids}) AND escalation_level < {level}
 """
 
 
@@ -166,16 +163,30 @@ def insert_reminders(now: datetime.datetime, days: Sequence[int]) -> list[tuple[
 def escalate(now: datetime.datetime, level: int, days_overdue: int) -> list[int]:
     """Record escalations to `level` of appeals overdue by `days_overdue` days; the ids recorded now."""
     since = _dt(now - datetime.timedelta(days=days_overdue))
-    t = _dt(now)
-    names = {"a": A, "nt": NT, "clock": CLOCK, "level": int(level)}
-    ids = [row[0] for row in _fetch(ESCALATE.format(**names), [N.ESCALATION, t, since])]
-    if ids:
-        with connection.cursor() as cursor:
-            cursor.execute(ADVANCE_LEVEL.format(**names), [t, since, N.ESCALATION])
-    return ids
+    sql = ESCALATE.format(a=A, nt=NT, clock=CLOCK, level=int(level))
+    return [row[0] for row in _fetch(sql, [N.ESCALATION, _dt(now), since])]
+
+
+def advance_levels(escalated: dict[int, list[int]], now: datetime.datetime) -> None:
+    """Raise escalation_level to the highest level each appeal was escalated to: one UPDATE per
+    appeal even when a late sweep escalates it to two levels at once (every index of the table
+    gets a new entry per updated row, so that halves the sweep's writes when it catches up)."""
+    seen: set[int] = set()
+    for level in sorted(escalated, reverse=True):
+        ids = [i for i in escalated[level] if i not in seen]
+        seen.update(ids)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            sql = ADVANCE_LEVEL.format(a=A, level=int(level), ids=", ".join(["%s"] * len(chunk)))
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [_dt(now), *chunk])
 
 
 # --- what happened, for events and notifications -------------------------------------------------
+
+
+_number = Appeal.number.fget
+_Numbered = namedtuple("_Numbered", "pk registered_at")
 
 
 @dataclass
@@ -207,7 +218,7 @@ def _items(ids: Iterable[int]) -> dict[int, _Item]:
             "pk", "registered_at", "organisation_id", "sector_block_id", "due_at"
         )
         for pk, registered_at, organisation_id, sector_block_id, due_at in rows:
-            number = Appeal(pk=pk, registered_at=registered_at).number
+            number = _number(_Numbered(pk, registered_at))  # Appeal.number without a model instance
             items[pk] = _Item(pk, number, organisation_id, sector_block_id, due_at)
     return items
 
@@ -370,6 +381,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
         for level, days in enumerate(escalation_days(), start=1):
             escalated[level] = escalate(now, level, days)
         escalated = {level: ids for level, ids in escalated.items() if ids}
+        advance_levels(escalated, now)
         counts = {
             "reminders": len(reminded),
             "overdue": len(overdue),

@@ -15,3 +15,29 @@ def sweep_deadlines() -> None:
     from .sweep import sweep_deadlines as sweep
 
     sweep()
+
+
+# --- classification (appeals.pipeline) ---------------------------------------------------------
+
+
+@shared_task(acks_late=True)  # idempotent: only appeals still unclassified are touched
+def classify_appeals(ids: list[int]) -> None:
+    from .pipeline import classify_appeals as classify
+
+    classify(ids)
+
+
+@shared_task
+def requeue_unclassified() -> None:
+    from .pipeline import requeue_unclassified as requeue
+
+    requeue()
+
+
+@shared_task
+def retrain_classifier(user_id: int | None = None) -> None:
+    from cur.models import User
+
+    from .pipeline import retrain
+
+    retrain(by=User.objects.filter(pk=user_id).first() if user_id else None)

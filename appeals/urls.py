@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.generic.base import RedirectView as GoTo
 
-from . import views
+from . import classifier_views, views
 
 app_name = "appeals"
 
@@ -39,4 +39,7 @@ urlpatterns = [
     path("incidents/<int:pk>/", views.IncidentDetailView.as_view(), name="incident-detail"),
     path("incidents/<int:pk>/status/", views.IncidentStatusView.as_view(), name="incident-status"),
     path("import/", include("appeals.import_urls")),
+    path("classifier/", classifier_views.ClassifierView.as_view(), name="classifier"),
+    path("classifier/<int:pk>/activate/", classifier_views.ActivateView.as_view(), name="classifier-activate"),
+    path("classifier/retrain/", classifier_views.RetrainView.as_view(), name="classifier-retrain"),
 ]

@@ -6,7 +6,7 @@ Cases: the first page, a filtered first page, and a deep page reached through th
 import argparse
 from urllib.parse import quote
 
-from bench import print_table, require_postgresql, setup, timed
+from bench import print_table, require_postgresql, setup, timed, web_client
 
 CASES = ["", "status=in_progress", "sector=housing&channel=pos", "overdue=true", "q=отопление"]
 DEEP_PAGES = 20
@@ -20,8 +20,6 @@ def _get(client, url: str):
 
 
 def run(*, runs: int = 30) -> list[tuple]:
-    from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import NoReverseMatch, reverse
 
     try:
@@ -31,9 +29,7 @@ def run(*, runs: int = 30) -> list[tuple]:
 
     from bench.bench_queue import _operator
 
-    setup_test_environment()
-    client = Client()
-    client.force_login(_operator())
+    client = web_client(_operator())
     rows = []
     for query in CASES:
         full = f"{url}?{quote(query, safe='=&')}" if query else url

@@ -10,7 +10,7 @@ Two measurements per case, p50/p95 over N runs:
 import argparse
 from urllib.parse import quote
 
-from bench import print_table, require_postgresql, setup, timed
+from bench import print_table, require_postgresql, setup, timed, web_client
 
 # (list, query string) — the first is each list's default view.
 CASES = [
@@ -80,8 +80,6 @@ def _page_runner(kind_name: str, query: str, client):
 
 
 def run(*, runs: int = 30) -> list[tuple]:
-    from django.test import Client
-    from django.test.utils import setup_test_environment
     from django.urls import NoReverseMatch, reverse
 
     try:
@@ -98,10 +96,8 @@ def run(*, runs: int = 30) -> list[tuple]:
     if not has_views:
         return [("queue", "—", "нет appeals.views.filtered_appeals", "", "", "")]
 
-    setup_test_environment()  # 'testserver' in ALLOWED_HOSTS, locmem e-mail
     user = _operator()
-    client = Client()
-    client.force_login(user)
+    client = web_client(user)
     values = _placeholders()
     rows = []
     for kind_name, template in CASES:

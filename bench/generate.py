@@ -26,7 +26,7 @@ import threading
 import time
 from zoneinfo import ZoneInfo
 
-from bench import require_postgresql, setup
+from bench import n, require_postgresql, setup
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 CHUNK = 100_000
@@ -623,11 +623,11 @@ def generate(
     chunks = [(i, lo, min(lo + CHUNK - 1, appeals)) for i, lo in enumerate(range(1, appeals + 1, CHUNK))]
     lock, done, start = threading.Lock(), [0], time.perf_counter()
 
-    def progress(n: int) -> None:
+    def progress(count: int) -> None:
         with lock:
-            done[0] += n
+            done[0] += count
             elapsed = time.perf_counter() - start
-            stdout(f"  {done[0]:>10,} обращений  {elapsed:7.1f} с  {done[0] / elapsed:,.0f} строк/с".replace(",", " "))
+            stdout(f"  {n(done[0]):>10} обращений  {elapsed:7.1f} с  {n(done[0] / elapsed)} строк/с")
 
     try:
         loaders = [threading.Thread(target=_load, args=(chunks[j::jobs], params, seed, progress, stdout))
@@ -668,11 +668,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     setup()
     name = require_postgresql()
-    print(f"База {name}: добавляю {args.appeals:,} обращений за {args.years:g} г.".replace(",", " "))
+    print(f"База {name}: добавляю {n(args.appeals)} обращений за {args.years:g} г.")
     t = generate(args.appeals, args.years, seed=args.seed, keep_indexes=args.keep_indexes, jobs=args.jobs)
     print(
-        f"Готово: вставка {t['insert_s']:.1f} с ({t['rows_per_s']:,.0f} строк/с), индексы {t['indexes_s']:.1f} с, "
-        f"ANALYZE {t['analyze_s']:.1f} с; с индексами {t['rows_per_s_with_indexes']:,.0f} строк/с".replace(",", " ")
+        f"Готово: вставка {t['insert_s']:.1f} с ({n(t['rows_per_s'])} строк/с), индексы {t['indexes_s']:.1f} с, "
+        f"ANALYZE {t['analyze_s']:.1f} с; с индексами {n(t['rows_per_s_with_indexes'])} строк/с"
     )
     print_summary()
 
@@ -689,12 +689,8 @@ def print_summary() -> None:
                FROM appeals_appeal"""
         )
         ever_overdue, open_overdue, total = cursor.fetchone()
-    print("Статусы: " + ", ".join(f"{s} {n:,}".replace(",", " ") for s, n in rows))
-    print(
-        f"Просрочено когда-либо: {ever_overdue / total:.1%}; открыто и просрочено сейчас: {open_overdue:,}".replace(
-            ",", " "
-        )
-    )
+    print("Статусы: " + ", ".join(f"{status} {n(count)}" for status, count in rows))
+    print(f"Просрочено когда-либо: {ever_overdue / total:.1%}; открыто и просрочено сейчас: {n(open_overdue)}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem("Организации", "sectors:organisation-list", "directory.view", "/sectors/organisations/", "Справочники"),
     NavItem("Территории", "sectors:territory-list", "directory.view", "/sectors/territories/", "Справочники"),
     NavItem("Ответственные лица", "sectors:person-list", "directory.view", "/sectors/persons/", "Справочники"),
+    NavItem("Классификатор", "appeals:classifier", "classifier.manage", "/appeals/classifier/"),
     NavItem("API", "swagger-ui", "api.use", "/api/"),
     NavItem("Администрирование", "admin:index", "admin.site", "/admin/"),
 )

@@ -46,6 +46,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "ratings.compute": frozenset({Role.ADMIN, Role.CURATOR}),
     "ratings.methodology.edit": frozenset({Role.ADMIN}),
     "ratings.methodology.approve": frozenset({Role.CURATOR}),
+    # The appeal classifier: versions, activation and rollback, retraining.
+    "classifier.manage": frozenset({Role.ADMIN}),
     # The Django admin site and the audit log.
     "admin.site": frozenset({Role.ADMIN}),
 }

@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 import plotly
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -136,6 +137,20 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "cur.tasks.record_heartbeat", "schedule": 60.0},
     "appeals-deadline-sweep": {"task": "appeals.tasks.sweep_deadlines", "schedule": 300.0},
+    # Appeals a lost task left unclassified (older than 10 minutes).
+    "appeals-classification-requeue": {"task": "appeals.tasks.requeue_unclassified", "schedule": 600.0},
+    # Weekly retraining from operators' corrections, Monday 03:00 Moscow (CELERY_TIMEZONE).
+    "appeals-classifier-retrain": {
+        "task": "appeals.tasks.retrain_classifier",
+        "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
+    },
+    # Ratings of the previous month, all three levels, on the 1st at 00:30 Moscow (after the month's cut-off).
+    "ratings-previous-month": {
+        "task": "ratings.tasks.compute_previous_month",
+        "schedule": crontab(minute=30, hour=0, day_of_month=1),
+    },
+    # Rating runs a lost task left pending; also catches up the month if the 1st's tick was missed.
+    "ratings-sweep": {"task": "ratings.tasks.sweep_runs", "schedule": 900.0},
 }
 
 # --- Auth ------------------------------------------------------------------------
