@@ -5,7 +5,9 @@
 Everything happens in one transaction that is rolled back, so the database is left as it was and the
 figures repeat: if the ratings tables are missing they are created inside it (PostgreSQL DDL is
 transactional); with --organisations N (default 500) the month's appeals are first spread over at
-least N organisations, extra ones created for the purpose (the target: ≥ 500 organisations).
+least N organisations, extra ones created for the purpose (the target: ≥ 500 organisations); when the
+generator wrote no appeal events, hand-over events (assigned, 1 in 12 redirected) are added so that
+the redirect indicator reads a realistic events table.
 
 Targets (issue 5): a monthly run under 10 s at 1M appeals; the API's p95 under 50 ms.
 """
@@ -76,6 +78,37 @@ def _spread(period, target: int) -> tuple[int, int]:
     return len(orgs), moved
 
 
+EVENTS = """
+INSERT INTO appeals_appealevent (appeal_id, created_at, kind, from_status, to_status, changes, comment)
+SELECT id, assigned_at, 'assigned', 'new', 'assigned',
+       jsonb_build_object('organisation', jsonb_build_array(NULL, organisation_id)), ''
+FROM appeals_appeal WHERE organisation_id IS NOT NULL AND assigned_at IS NOT NULL
+UNION ALL
+SELECT id, assigned_at + interval '1 day', 'redirected', 'assigned', 'assigned',
+       jsonb_build_object('organisation', jsonb_build_array((%(orgs)s::bigint[])[1 + ((id + 1) %% %(n)s)],
+                                                            organisation_id)), 'Не по компетенции'
+FROM appeals_appeal WHERE organisation_id IS NOT NULL AND assigned_at IS NOT NULL AND id %% 12 = 0
+"""
+
+
+def _events() -> str:
+    """Hand-over events as the services write them, when the generator wrote none: an «assigned» event per
+    assigned appeal and a redirect for one in twelve (the redirect indicator reads them)."""
+    from django.db import connection
+
+    from appeals.models import AppealEvent
+    from sectors.models import Organisation
+
+    if AppealEvent.objects.exists():
+        return "события из генератора"
+    orgs = list(Organisation.objects.values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(EVENTS, {"orgs": orgs, "n": len(orgs)})
+        added = cursor.rowcount
+        cursor.execute("ANALYZE appeals_appealevent")
+    return f"добавлено событий передачи {added:,}".replace(",", " ")
+
+
 def _compute(level: str, period) -> tuple[float, object]:
     from ratings import services
 
@@ -136,8 +169,9 @@ def run(*, runs: int = 50, organisations: int = 500, repeat: int = 3) -> list[tu
             period = _month_with_data()
             total = Appeal.objects.count()
             org_count, moved = _spread(period, organisations) if organisations else (0, 0)
-            rows.append(("данные", f"{total:,} обращений; месяц {period.label}".replace(",", " "), "", "",
-                         f"{note}; организаций {org_count}, переназначено {moved:,}".replace(",", " ")))  # fmt: skip
+            events = _events()
+            facts = f"{note}; организаций {org_count}, переназначено {moved:,}; {events}".replace(",", " ")
+            rows.append(("данные", f"{total:,} обращений; месяц {period.label}".replace(",", " "), "", "", facts))
             org_run = None
             for level in Level.values:
                 samples = []
@@ -152,11 +186,11 @@ def run(*, runs: int = 50, organisations: int = 500, repeat: int = 3) -> list[tu
             raise _Rollback
     except _Rollback:
         pass
-    if organisations:
-        from django.db import connection
+    from django.db import connection
 
-        with connection.cursor() as cursor:  # the rolled-back UPDATE left a dead version of each row it touched
-            cursor.execute("VACUUM (ANALYZE) appeals_appeal")
+    with connection.cursor() as cursor:  # rolled-back writes leave dead row versions behind
+        cursor.execute("VACUUM (ANALYZE) appeals_appeal")
+        cursor.execute("VACUUM (ANALYZE) appeals_appealevent")
     return rows
 
 

@@ -48,6 +48,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "ratings.methodology.approve": frozenset({Role.CURATOR}),
     # The appeal classifier: versions, activation and rollback, retraining.
     "classifier.manage": frozenset({Role.ADMIN}),
+    # Heat map, problem points, polls priorities (scoped like appeals) and dashboards.
+    "heatmap.view": STAFF_ROLES,
+    "heatmap.problems.confirm": frozenset({Role.ADMIN, Role.CURATOR, Role.EXECUTIVE, Role.BLOCK_RESPONSIBLE}),
+    "dashboard.block": BLOCK_ROLES,
+    "dashboard.region": frozenset({Role.ADMIN, Role.CURATOR, Role.EXECUTIVE}),
+    # ИНФОЦУР and the moderation center.
+    "informing.view": frozenset(
+        {Role.ADMIN, Role.CURATOR, Role.EXECUTIVE, Role.MODERATOR, Role.BLOCK_HEAD, Role.BLOCK_RESPONSIBLE}
+    ),
+    "informing.manage": frozenset({Role.ADMIN, Role.MODERATOR}),
+    "moderation.work": frozenset({Role.ADMIN, Role.MODERATOR}),
     # The Django admin site and the audit log.
     "admin.site": frozenset({Role.ADMIN}),
 }

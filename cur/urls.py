@@ -12,6 +12,9 @@ api_v1 = [
     path("", include("sectors.api_urls")),
     path("", include("appeals.api_urls")),
     path("", include("ratings.api_urls")),
+    path("", include("heatmap.api_urls")),
+    path("", include("informing.api_urls")),
+    path("", include("moderation.api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +26,9 @@ urlpatterns = [
     path("sectors/", include("sectors.urls")),
     path("appeals/", include("appeals.urls")),
     path("ratings/", include("ratings.urls")),
+    path("heatmap/", include("heatmap.urls")),
+    path("informing/", include("informing.urls")),
+    path("moderation/", include("moderation.urls")),
     path("open311/v2/", include("appeals.open311_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,8 +1,9 @@
 """The SQL of a rating run: set-based aggregates over the appeals, grouped by subject.
 
-A run costs three queries whatever the size of the table (DESIGN §6): one GROUP BY over the appeals
-with a conditional aggregate per indicator (COUNT(*) FILTER (WHERE …), PERCENTILE_CONT for the median
-on PostgreSQL), one GROUP BY over the appeal events for the redirects, and the list of subjects.
+A run costs a few queries whatever the size of the table (DESIGN §6): one GROUP BY over the appeals
+with a conditional aggregate per indicator (COUNT(*) FILTER (WHERE …)), one for the reopened and repeated
+ones, one for the median answer time (PERCENTILE_CONT on PostgreSQL), one GROUP BY over the appeal events
+for the redirects, and the subjects.
 No appeal passes through Python (on SQLite, the development database, the median is the exception:
 it has no PERCENTILE_CONT, so the answer times of the period are fetched and the median taken here).
 
@@ -18,7 +19,18 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
-    Aggregate, BigIntegerField, Case, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, When,
+    Aggregate,
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
 )  # fmt: skip
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, TruncDate
@@ -182,7 +194,7 @@ COLUMNS: dict[str, tuple[str | None, str | None]] = {
     "open_overdue": ("open_overdue", None),
 }
 APPEAL_COUNTS = ("received", "deadline_due", "on_time", "answered", "quality_checked", "on_merits", "rated",
-                 "satisfied", "reopened", "open_overdue")  # fmt: skip
+                 "satisfied", "open_overdue")  # fmt: skip
 
 
 def _is_postgresql() -> bool:
@@ -190,18 +202,37 @@ def _is_postgresql() -> bool:
 
 
 def appeal_aggregates(level: str, p: Predicates) -> dict[int, dict]:
-    """One GROUP BY over the appeals: {subject id: {count name: n, "median": days}}."""
+    """One GROUP BY over the appeals with a FILTERed count per indicator: {subject id: {name: n}}."""
     predicates = {"received": p.registered(), **{name: getattr(p, name)() for name in APPEAL_COUNTS[1:]}}
     aggregates = {name: Count("pk", filter=q) for name, q in predicates.items()}
-    if _is_postgresql():
-        aggregates["median"] = Median(_answer_days(), filter=p.answered())
     qs = p.with_dates(Appeal.objects.filter(p.relevant()))
     rows = qs.annotate(subject=subject_expression(level)).values("subject").annotate(**aggregates).order_by()
-    result = {row.pop("subject"): row for row in rows if row["subject"] is not None}
+    return {row.pop("subject"): row for row in rows if row["subject"] is not None}
+
+
+def reopened_counts(level: str, p: Predicates) -> dict[int, int]:
+    """Reopened or repeated appeals of the window per subject.
+
+    A query of its own: its EXISTS subqueries inside the counts' query would make PostgreSQL give up
+    the parallel hash aggregation there (subplans are parallel-restricted) for a slow grouped walk."""
+    rows = Appeal.objects.filter(p.reopened()).annotate(subject=subject_expression(level)).values("subject")
+    rows = rows.annotate(n=Count("pk")).order_by()
+    return {row["subject"]: row["n"] for row in rows if row["subject"] is not None}
+
+
+def median_days(level: str, p: Predicates) -> dict[int, float]:
+    """The median answer time of each subject over the appeals answered in the window.
+
+    A query of its own: PERCENTILE_CONT is an ordered-set aggregate, which PostgreSQL cannot hash, so
+    in the counts' query it would force a sort (or an index walk) of every relevant appeal; alone it
+    sorts only the month's answered ones."""
     if not _is_postgresql():
-        for subject, median in _medians_in_python(level, p).items():
-            result.setdefault(subject, {})["median"] = median
-    return result
+        return _medians_in_python(level, p)
+    rows = (
+        Appeal.objects.filter(p.answered()).annotate(subject=subject_expression(level)).values("subject")
+        .annotate(median=Median(_answer_days())).order_by()
+    )  # fmt: skip
+    return {row["subject"]: row["median"] for row in rows if row["subject"] is not None}
 
 
 def _medians_in_python(level: str, p: Predicates) -> dict[int, float]:
@@ -239,6 +270,10 @@ def aggregates(level: str, p: Predicates) -> dict[int, dict]:
     merged: dict[int, dict] = defaultdict(dict)
     for subject, row in appeal_aggregates(level, p).items():
         merged[subject].update(row)
+    for subject, n in reopened_counts(level, p).items():
+        merged[subject]["reopened"] = n
+    for subject, median in median_days(level, p).items():
+        merged[subject]["median"] = median
     for subject, row in redirect_aggregates(level, p).items():
         merged[subject].update(row)
     return dict(merged)

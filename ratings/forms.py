@@ -25,10 +25,16 @@ class ComputeForm(forms.Form):
     period_kind = forms.ChoiceField(label="Период", choices=PeriodKind.choices, initial=PeriodKind.MONTH)
     year = forms.IntegerField(label="Год", min_value=2000, max_value=2100, required=False)
     month = forms.TypedChoiceField(
-        label="Месяц", coerce=int, required=False, choices=[(i + 1, m.capitalize()) for i, m in enumerate(periods.MONTHS)]
+        label="Месяц",
+        coerce=int,
+        required=False,
+        choices=[(i + 1, m.capitalize()) for i, m in enumerate(periods.MONTHS)],
     )
     quarter = forms.TypedChoiceField(
-        label="Квартал", coerce=int, required=False, choices=[(i + 1, f"{q} квартал") for i, q in enumerate(periods.QUARTERS)]
+        label="Квартал",
+        coerce=int,
+        required=False,
+        choices=[(i + 1, f"{q} квартал") for i, q in enumerate(periods.QUARTERS)],
     )
     start = forms.DateField(label="С (дд.мм.гггг)", required=False, input_formats=DATE_FORMATS)
     end = forms.DateField(label="по (дд.мм.гггг)", required=False, input_formats=DATE_FORMATS)
@@ -86,7 +92,9 @@ class MethodologyForm(forms.Form):
     """A new version (or the draft's edit): the threshold and, per indicator, weight, direction, normalisation."""
 
     name = forms.CharField(label="Название", max_length=255)
-    description = forms.CharField(label="Что изменено и почему", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="Что изменено и почему", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     min_appeals = forms.IntegerField(label="Минимум обращений для места в рейтинге", min_value=1, max_value=100_000)
 
     def __init__(self, *args, methodology: RatingMethodology | None = None, **kwargs):

@@ -128,11 +128,13 @@ def sort_rows(rows: list[Row], sort: str) -> list[Row]:
     if key == "name":
         return sorted(rows, key=_by_name, reverse=descending)
     if key in ("rank", "score"):
+
         def measure(row):
             return row.entry.rank
 
         descending = descending if key == "rank" else not descending  # a higher score is a smaller rank
     else:
+
         def measure(row):
             return row.value(key)
 
@@ -156,7 +158,9 @@ def filter_rows(rows: list[Row], *, sector: str = "", territory: int | None = No
 def table_rows(run: RatingRun) -> tuple[list[Row], RatingRun | None]:
     """Every entry of a run with the same subject's entry of the previous period (two queries)."""
     previous = previous_run(run)
-    before = {e.subject_id: e for e in previous.entries.only("run_id", "subject_id", "rank", "score")} if previous else {}
+    before = (
+        {e.subject_id: e for e in previous.entries.only("run_id", "subject_id", "rank", "score")} if previous else {}
+    )
     rows = [Row(entry, before.get(entry.subject_id)) for entry in run.entries.order_by("rank", "subject_name")]
     return rows, previous
 

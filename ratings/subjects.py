@@ -48,16 +48,12 @@ def _organisations(seen: set[int]) -> list[Subject]:
     kinds = dict(Organisation.Kind.choices)
     subjects = []
     for org in orgs:
+        attrs = {"kind": org.kind, "kind_name": kinds.get(org.kind, org.kind),
+                 "sectors": sorted(block.code for block in org.sector_blocks.all())}  # fmt: skip
         municipality = municipality_of(territories, org.territory_id)
-        subjects.append(
-            Subject(org.pk, str(org), {
-                "kind": org.kind,
-                "kind_name": kinds.get(org.kind, org.kind),
-                "territory_id": municipality["id"] if municipality else None,
-                "territory_name": municipality["name"] if municipality else "",
-                "sectors": sorted(block.code for block in org.sector_blocks.all()),
-            })
-        )  # fmt: skip
+        if municipality is not None:  # a regional body sits at the region: no municipality
+            attrs |= {"territory_id": municipality["id"], "territory_name": municipality["name"]}
+        subjects.append(Subject(org.pk, str(org), attrs))
     return subjects
 
 
@@ -70,7 +66,9 @@ def _municipalities(seen: set[int]) -> list[Subject]:
         .order_by("pk")
     )
     return [
-        Subject(row["id"], row["name"], {"kind": row["kind"], "kind_name": kinds[row["kind"]], "territory_id": row["id"]})
+        Subject(
+            row["id"], row["name"], {"kind": row["kind"], "kind_name": kinds[row["kind"]], "territory_id": row["id"]}
+        )
         for row in rows
     ]
 

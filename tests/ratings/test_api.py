@@ -88,7 +88,8 @@ def test_latest_is_the_newest_run_of_the_level(runs, cc_api):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [({"level": "organisation"}, {"sep", "oct"}), ({"level": "sector_block"}, {"blocks"}),
-     ({"period": "2025-10"}, {"oct", "blocks"}), ({"period": "2025-Q4"}, set()), ({"year": "2025"}, {"sep", "oct", "blocks"}),
+     ({"period": "2025-10"}, {"oct", "blocks"}), ({"period": "2025-Q4"}, set()),
+     ({"year": "2025"}, {"sep", "oct", "blocks"}),
      ({"period_kind": "month", "level": "organisation", "period": "2025-09"}, {"sep"}),
      ({"methodology_version": "1"}, {"sep", "oct", "blocks"}), ({"methodology_version": "2"}, set())],
 )  # fmt: skip
@@ -144,7 +145,9 @@ def test_latest_and_the_list_change_their_etag_when_a_new_run_is_computed(runs, 
 
     make_run(Level.ORGANISATION, periods.month(2025, 11), [(1, "А", 1, "60", {}, {})])
 
-    assert cc_api.get("/api/v1/ratings/latest/?level=organisation", HTTP_IF_NONE_MATCH=latest["ETag"]).status_code == 200
+    assert (
+        cc_api.get("/api/v1/ratings/latest/?level=organisation", HTTP_IF_NONE_MATCH=latest["ETag"]).status_code == 200
+    )
     assert cc_api.get("/api/v1/ratings/", HTTP_IF_NONE_MATCH=listing["ETag"]).status_code == 200
 
 
@@ -189,3 +192,10 @@ def test_the_schema_documents_the_ratings_api_with_examples(operator, client_for
         assert content.get("examples"), path
     params = {p["name"] for p in schema["paths"]["/api/v1/ratings/"]["get"]["parameters"]}
     assert {"level", "period", "period_kind", "year", "methodology_version"} <= params
+
+
+def test_the_fast_entry_output_is_what_the_documented_serializer_gives(runs):
+    from ratings.api import RatingEntrySerializer, entry_data
+
+    for entry in runs[2].entries.all():
+        assert entry_data(entry) == RatingEntrySerializer(entry).data

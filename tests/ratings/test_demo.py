@@ -28,7 +28,7 @@ def test_twelve_months_of_three_levels_are_computed(demo):
     assert demo == {"runs": 36, "skipped": 0}
     runs = RatingRun.objects.all()
     assert runs.count() == 36 and not runs.exclude(status=RatingRun.Status.DONE).exists()
-    assert {level for level in runs.values_list("level", flat=True)} == set(Level.values)
+    assert set(runs.values_list("level", flat=True)) == set(Level.values)
     newest = runs.order_by("-period_start").first()
     today = periods.today()
     assert newest.period_end < today.replace(day=1)

@@ -56,7 +56,9 @@ def test_editing_again_changes_the_draft_rather_than_adding_versions(v1, admin_u
 
 def test_the_curator_approves_a_draft_once(v1, admin_user, make_user):
     curator = make_user(Role.CURATOR)
-    draft = services.save_methodology(by=admin_user, name="Версия 2", min_appeals=10, indicator_settings=settings_with())
+    draft = services.save_methodology(
+        by=admin_user, name="Версия 2", min_appeals=10, indicator_settings=settings_with()
+    )
 
     services.approve_methodology(draft, by=curator)
     draft.refresh_from_db()
@@ -77,7 +79,7 @@ def test_roles_are_kept_apart_admin_edits_curator_approves(v1, admin_user, make_
 
 
 def test_a_methodology_without_any_weight_is_refused(v1, admin_user):
-    zero = {code: "0" for code in indicators.CODES}
+    zero = dict.fromkeys(indicators.CODES, "0")
 
     with pytest.raises(RatingsError, match="положительный вес"):
         services.save_methodology(by=admin_user, name="Пустая", min_appeals=5, indicator_settings=settings_with(**zero))

@@ -239,7 +239,12 @@ def test_the_drill_down_lists_exactly_the_appeals_counted(world, operator, clien
     assert drilled(client, run, w.org_a, "median_days", "denominator") == {
         w.a1.pk, w.a2.pk, w.a3.pk, w.a7.pk, w.a9.pk, w.a12.pk}  # fmt: skip
     assert drilled(client, run, w.org_a, "median_days", "numerator") == set()
-    # Every number of every subject: the list has as many appeals as the run counted.
+
+
+@pytest.mark.parametrize("level", Level.values)
+def test_every_number_of_every_level_drills_down_to_as_many_appeals(world, operator, client_for, level):
+    run = compute(level)
+    client = client_for(operator)
     for entry in run.entries.all():
         for code, item in entry.values.items():
             for part in ("numerator", "denominator"):
@@ -344,16 +349,16 @@ def test_garbage_in_the_methodology_form_is_an_error(v1, admin_user, client_for,
 
 def test_exports_follow_the_table_and_neutralise_formulas(two_months, operator, client_for):
     _, october = two_months
-    october.entries.filter(subject_id=2).update(subject_name="=HYPERLINK(\"http://evil\")")
+    october.entries.filter(subject_id=2).update(subject_name='=HYPERLINK("http://evil")')
     client = client_for(operator)
 
     text = client.get(reverse("ratings:export-csv", args=[october.pk]), {"sector": "roads"}).content.decode()
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:4] == ["Место", "Субъект", "Код субъекта", "Балл"]
-    assert [r[1] for r in rows[1:]] == ["'=HYPERLINK(\"http://evil\")", "В"]
+    assert [r[1] for r in rows[1:]] == ['\'=HYPERLINK("http://evil")', "В"]
     assert rows[1][3] == "95,0" and rows[2][0] == "недостаточно данных"
 
     book = load_workbook(io.BytesIO(client.get(reverse("ratings:export-xlsx", args=[october.pk])).content))
     sheet = book.active
     names = [sheet.cell(row=r, column=2).value for r in range(3, sheet.max_row + 1)]
-    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert '\'=HYPERLINK("http://evil")' in names

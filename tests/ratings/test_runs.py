@@ -98,9 +98,7 @@ def test_a_period_that_has_not_ended_is_refused(db, v1):
 def test_only_the_curator_and_the_admin_may_request_a_run(db, v1, make_user):
     with pytest.raises(NotPermitted):
         services.request_run(level=Level.ORGANISATION, period=OCTOBER_PERIOD, by=make_user(Role.OPERATOR))
-    run = services.request_run(
-        level=Level.ORGANISATION, period=OCTOBER_PERIOD, by=make_user(Role.CURATOR), queue=False
-    )
+    run = services.request_run(level=Level.ORGANISATION, period=OCTOBER_PERIOD, by=make_user(Role.CURATOR), queue=False)
     assert run.status == RatingRun.Status.PENDING
 
 
