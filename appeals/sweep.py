@@ -1,21 +1,25 @@
 """The deadline sweep (Celery beat, every few minutes): reminders, overdue marks, escalation.
 
-Each step is one set-based statement whose WHERE clause is also its idempotency gate, so a
-sweep run twice, or by two workers at once, sends every reminder and escalation exactly once:
+Each step is a set-based statement whose WHERE clause is also its idempotency gate, so a sweep
+run twice, or by two workers at once, sends every reminder and escalation exactly once:
 
 - overdue: ``UPDATE … SET overdue_at = now WHERE overdue_at IS NULL AND due_at < now … RETURNING id``
-  (for the ids a small partial index names: see mark_overdue);
+  (over the candidates a small partial index names, in batches: see mark_overdue);
 - reminders and escalations: ``INSERT INTO deadline notices SELECT … ON CONFLICT DO NOTHING
   RETURNING appeal_id``; the unique key (appeal, kind, level, due_at) lets one of two racing
-  sweeps insert a notice and the other skip it, and an extension (a new due_at) gets new ones;
+  sweeps insert a notice and the other skip it (it waits for the first to commit), and an
+  extension (a new due_at) gets new ones;
 - escalation_level is then advanced by a conditional UPDATE (``WHERE escalation_level < level``).
 
 Only the rows those statements returned get an AppealEvent and a notification, so the Python
 work is proportional to what changed, never to the number of open appeals. The statements run
-on PostgreSQL and on SQLite ≥ 3.35 (RETURNING and upsert); both serve from appeal_open_due_idx.
+on PostgreSQL and on SQLite ≥ 3.35 (RETURNING and upsert). Indexes: appeal_open_due_idx for
+reminders, appeal_sweep_overdue_idx and appeal_sweep_escalation_idx (migration 0005) for the
+rest; bench/README.md has the figures (4 ms per sweep at 1M appeals, 0.5 s with 1M open).
 
 The escalation chain follows Положение о ЦУР 3.5.2: the executor (reminders, the overdue
 notice) → руководитель отраслевого блока (level 1) → ответственный за отраслевой блок (level 2).
+Appeals without a sector block are escalated (event, notice) but nobody is notified.
 """
 
 import datetime

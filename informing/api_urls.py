@@ -1,1 +1,14 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import api, api_content
+
+# SimpleRouter: several apps share /api/v1/, no app's router owns its root.
+router = SimpleRouter()
+router.register("information-events", api.InformationEventViewSet, basename="information-event")
+router.register("information-recommendations", api.RecommendationViewSet, basename="information-recommendation")
+router.register("information-activities", api_content.ActivityViewSet, basename="information-activity")
+router.register("information-materials", api_content.MaterialViewSet, basename="information-material")
+router.register("disinformation-cases", api_content.DisinformationViewSet, basename="disinformation-case")
+router.register("official-pages", api_content.OfficialPageViewSet, basename="official-page")
+
+urlpatterns = router.urls

@@ -5,9 +5,12 @@ Idempotent: a month and level already computed with the current methodology is s
 """
 
 import datetime
+from importlib import import_module
+
+from django.apps import apps
 
 from . import periods, services
-from .models import Level, PeriodKind, RatingRun
+from .models import Level, PeriodKind, RatingMethodology, RatingRun
 
 DEMO_MONTHS = 12
 
@@ -20,6 +23,10 @@ def seed_ratings_demo(*, months: int = DEMO_MONTHS, on: datetime.date | None = N
             stdout.write(message)
 
     methodology = services.current_methodology()
+    if methodology is None and not RatingMethodology.objects.exists():
+        # A flushed database (transactional tests) lost the data migration's version 1: put it back.
+        import_module("ratings.migrations.0002_methodology_v1").create_v1(apps, None)
+        methodology = services.current_methodology()
     if methodology is None:
         say("Нет утверждённой методики рейтинга — рейтинги не рассчитаны.")
         return {"runs": 0, "skipped": 0}

@@ -110,6 +110,10 @@ class RunDetailView(Page):
     def get_context_data(self, pk: int, **kwargs):
         run = _run_or_404(pk)
         context = {"run": run, "specs": _specs_with_weights(run), "parts": PARTS}
+        if can(self.request.user, "ratings.compute"):  # «Пересчитать»: the same period, the current methodology
+            current = services.current_methodology()
+            context |= {"current_version": current.version if current else "",
+                        "run_quarter": (run.period_start.month - 1) // 3 + 1}  # fmt: skip
         if run.is_done:
             rows, previous, query, choices = _table(self.request, run)
             names = dict(SectorBlock.objects.filter(code__in=choices["sector"]).values_list("code", "name"))

@@ -83,3 +83,12 @@ def test_a_methodology_without_any_weight_is_refused(v1, admin_user):
 
     with pytest.raises(RatingsError, match="положительный вес"):
         services.save_methodology(by=admin_user, name="Пустая", min_appeals=5, indicator_settings=settings_with(**zero))
+
+
+def test_the_demo_restores_version_1_when_a_flush_removed_it(db):
+    from ratings.demo import seed_ratings_demo
+
+    RatingMethodology.objects.all().delete()
+
+    assert seed_ratings_demo(months=1) == {"runs": 3, "skipped": 0}
+    assert RatingMethodology.objects.get().version == 1

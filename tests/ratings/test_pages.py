@@ -285,6 +285,27 @@ def test_the_curator_computes_all_three_levels_of_a_month(db, v1, make_user, cli
     assert sorted(runs.values_list("level", flat=True)) == sorted(Level.values)
 
 
+@pytest.mark.parametrize("kind", ["month", "quarter", "year", "custom"])
+def test_recompute_from_a_run_page_makes_a_new_run_of_the_same_period(db, v1, make_user, client, monkeypatch, kind):
+    import re
+
+    from ratings import services
+
+    monkeypatch.setattr(services, "send_on_commit", lambda *args: None)
+    period = {"month": OCT, "quarter": periods.quarter(2025, 4), "year": periods.year(2024),
+              "custom": periods.Period("custom", OCT.start, OCT.start.replace(day=15))}[kind]  # fmt: skip
+    old = make_run(Level.MUNICIPALITY, period, [(1, "Район", 1, "70", {}, {})])
+    client.force_login(make_user(Role.CURATOR))
+    html = client.get(reverse("ratings:run-detail", args=[old.pk])).content.decode()
+    form = html.split('data-testid="recompute"', 1)[1].split("</form>", 1)[0]
+    data = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+
+    assert client.post(reverse("ratings:compute"), data).status_code == 302
+    new = RatingRun.objects.exclude(pk=old.pk).get()
+    assert (new.level, new.period_kind, new.period_start, new.period_end) == (
+        old.level, old.period_kind, old.period_start, old.period_end)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "data",
     [{}, {"level": "all", "period_kind": "month", "year": "abc", "month": "10", "methodology": "1"},

@@ -1,0 +1,108 @@
+"""Plotly figures of the heat map pages: pure functions of selector output (plain lists and dicts), testable
+without a database or a browser. plotly.js renders them from our static files; the map draws our GeoJSON
+(no tile server) and clicks open the URL a point carries in `customdata`."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .metrics import Metric
+
+ATTRIBUTION = "© участники OpenStreetMap"
+NO_DATA_COLOUR = "#e9ecef"
+LINE_COLOURS = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d", "#d63384", "#0dcaf0",
+                "#ffc107", "#6610f2", "#adb5bd", "#343a40", "#198754", "#b02a37"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Area:
+    """One municipality on the map: its id (the GeoJSON feature id), name, value, hover text, link."""
+
+    id: int
+    name: str
+    value: float | None
+    text: str
+    url: str
+
+
+def _attribution() -> dict:
+    return {"text": ATTRIBUTION, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+            "xanchor": "left", "yanchor": "bottom", "font": {"size": 10, "color": "#6c757d"}}  # fmt: skip
+
+
+def choropleth_figure(areas: Sequence[Area], *, geojson_url: str, metric: Metric, height: int = 560) -> dict:
+    """Municipalities coloured by the metric (percent metrics as 0–100); areas without a value in grey."""
+    scale = 100 if metric.percent else 1
+    valued = [a for a in areas if a.value is not None]
+    empty = [a for a in areas if a.value is None]
+    common = {"type": "choropleth", "geojson": geojson_url, "featureidkey": "id",
+              "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "#495057", "width": 0.6}}}  # fmt: skip
+    data = [
+        {**common, "name": metric.label, "locations": [str(a.id) for a in valued],
+         "z": [round(a.value * scale, 2) for a in valued], "text": [a.text for a in valued],
+         "customdata": [a.url for a in valued], "colorscale": metric.colorscale,
+         "colorbar": {"title": {"text": metric.unit}, "thickness": 14}},
+    ]  # fmt: skip
+    if metric.code == "growth":
+        data[0]["zmid"] = 0
+    if empty:
+        data.append({**common, "name": "нет данных", "locations": [str(a.id) for a in empty], "z": [0] * len(empty),
+                     "text": [a.text for a in empty], "customdata": [a.url for a in empty], "showscale": False,
+                     "colorscale": [[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]]})  # fmt: skip
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
+            "annotations": [_attribution()],
+            "dragmode": False,
+        },
+    }
+
+
+def matrix_figure(rows: Sequence[str], columns: Sequence[str], z: Sequence[Sequence[int]],
+                  urls: Sequence[Sequence[str]], *, title: str = "Обращения") -> dict:  # fmt: skip
+    """Territory × sector block counts as a heat map; a click opens the appeals of the cell."""
+    return {
+        "data": [{"type": "heatmap", "x": list(columns), "y": list(rows), "z": [list(r) for r in z],
+                  "customdata": [list(r) for r in urls], "colorscale": "YlOrRd", "xgap": 1, "ygap": 1,
+                  "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>", "colorbar": {"title": {"text": title}}}],
+        "layout": {"height": max(320, 22 * len(rows) + 160), "margin": {"l": 190, "r": 20, "t": 10, "b": 150},
+                   "xaxis": {"tickangle": -40, "side": "bottom"}, "yaxis": {"autorange": "reversed"}},
+    }  # fmt: skip
+
+
+def trend_figure(buckets: Sequence[datetime.date], series: Sequence[tuple[str, Sequence[int]]], *,
+                 granularity: str, title: str = "Обращений") -> dict:  # fmt: skip
+    """Lines of counts by day, week or month, one per series (block, territory or the total)."""
+    labels = {"day": "день", "week": "неделя с", "month": "месяц"}[granularity]
+    x = [b.isoformat() for b in buckets]
+    data = [
+        {"type": "scatter", "mode": "lines+markers" if len(x) < 40 else "lines", "name": name, "x": x,
+         "y": list(values), "line": {"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 2},
+         "hovertemplate": f"{name}: %{{y}}<extra>{labels} %{{x}}</extra>"}
+        for i, (name, values) in enumerate(series)
+    ]  # fmt: skip
+    return {
+        "data": data,
+        "layout": {"height": 340, "margin": {"l": 50, "r": 20, "t": 10, "b": 40}, "legend": {"orientation": "h"},
+                   "xaxis": {"type": "date"}, "yaxis": {"title": {"text": title}, "rangemode": "tozero"},
+                   "hovermode": "x unified"},
+    }  # fmt: skip
+
+
+def blocks_figure(names: Sequence[str], received: Sequence[int], overdue_share: Sequence[float | None]) -> dict:
+    """The region dashboard: appeals by block (bars) and the overdue share (dots, right axis, %)."""
+    return {
+        "data": [
+            {"type": "bar", "name": "Обращений", "x": list(names), "y": list(received), "marker": {"color": "#0d6efd"},
+             "hovertemplate": "%{x}: %{y}<extra></extra>"},
+            {"type": "scatter", "mode": "markers", "name": "Просрочено, %", "x": list(names), "yaxis": "y2",
+             "y": [round(100 * v, 1) if v is not None else None for v in overdue_share],
+             "marker": {"color": "#dc3545", "size": 10}, "hovertemplate": "%{x}: %{y} %<extra></extra>"},
+        ],
+        "layout": {"height": 360, "margin": {"l": 50, "r": 50, "t": 10, "b": 120}, "legend": {"orientation": "h"},
+                   "xaxis": {"tickangle": -30}, "yaxis": {"title": {"text": "Обращений"}},
+                   "yaxis2": {"title": {"text": "%"}, "overlaying": "y", "side": "right", "rangemode": "tozero"}},
+    }  # fmt: skip
