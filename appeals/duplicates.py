@@ -21,7 +21,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Left
@@ -31,6 +33,7 @@ from sectors.models import SectorBlock, Territory
 
 from . import gazetteer, services
 from .models import Appeal, AppealEvent, Incident, Topic
+from .signals import appeals_changed
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +161,6 @@ def _lemma_text(text: str) -> str:
 def similarities(texts_a: Sequence[str], texts_b: Sequence[str]):
     """Cosine similarity (a dense len(a) × len(b) array) of TF-IDF vectors of the texts' lemmas,
     the vocabulary fitted on both lists together."""
-    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     docs = [_lemma_text(t[:TEXT_CHARS]) for t in (*texts_a, *texts_b)]
@@ -204,47 +206,114 @@ def process_new_appeals(ids: Iterable[int]) -> dict[str, int]:
         members.sort(key=lambda r: r.key)
         candidates = _candidates(place, members)
         sims = similarities([m.text for m in members], [c.text for c in candidates])
-        _link_duplicates(members, candidates, sims, result)
+        frame = _Frame(members, candidates)
+        _link_duplicates(members, candidates, sims, frame, result)
         if place[0] == "territory":
-            _incidents(place[1], members, candidates, sims, result)
+            _incidents(place[1], members, candidates, sims, frame, result)
     return {"duplicates": result.duplicates, "incidents": result.incidents, "joined": result.joined}
 
 
+class _Frame:
+    """The candidates as arrays, for vectorised filtering of a similarity row."""
+
+    def __init__(self, members: list[_Row], candidates: list[_Row]) -> None:
+        order = sorted(range(len(candidates)), key=lambda j: candidates[j].key)
+        self.rank = np.empty(len(candidates), dtype=np.int64)  # order of arrival
+        self.rank[order] = np.arange(len(candidates))
+        position = {c.pk: j for j, c in enumerate(candidates)}
+        self.member_rank = [int(self.rank[position[m.pk]]) for m in members]
+        self.time = np.array([c.received_at.timestamp() for c in candidates])
+        self.open = np.array([c.status in Appeal.OPEN_STATUSES for c in candidates], dtype=bool)
+        self.place = np.array([c.place_id or 0 for c in candidates], dtype=np.int64)
+        self.pk = np.array([c.pk for c in candidates], dtype=np.int64)
+
+
 @transaction.atomic
-def _link_duplicates(members: list[_Row], candidates: list[_Row], sims, result: Result) -> None:
-    limit, span = threshold(), window()
-    now = timezone.now()
-    events = []
+def _link_duplicates(members: list[_Row], candidates: list[_Row], sims, frame: _Frame, result: Result) -> None:
+    limit, span = threshold(), window().total_seconds()
+    links: dict[int, tuple[_Row, float]] = {}
     for i, member in enumerate(members):
         if member.similar_to_id is not None:
             continue
-        eligible = [
-            (float(sims[i, j]), other)
-            for j, other in enumerate(candidates)
-            if other.key < member.key and abs(member.received_at - other.received_at) <= span
-        ]
-        eligible = [pair for pair in eligible if pair[0] >= limit]
-        if not eligible:
+        ok = (
+            (sims[i] >= limit)
+            & (frame.rank < frame.member_rank[i])
+            & (np.abs(frame.time - member.received_at.timestamp()) <= span)
+        )
+        found = np.flatnonzero(ok)
+        if not len(found):
             continue
         # The most similar; among equally similar ones the latest earlier appeal.
-        best_sim, best = max(eligible, key=lambda pair: (pair[0], pair[1].key))
-        score = round(min(best_sim, 1.0), 4)
-        # Conditional UPDATE: a second run (or a racing worker) links nothing twice.
-        if Appeal.objects.filter(pk=member.pk, similar_to=None).update(
-            similar_to_id=best.pk, similarity=score, updated_at=now
-        ):
-            member.similar_to_id = best.pk
-            events.append(
-                AppealEvent(
-                    appeal_id=member.pk,
-                    kind=AppealEvent.Kind.CLASSIFIED,
-                    changes={"similar_to": [None, best.pk], "similarity": [None, score]},
-                    comment=f"Возможный дубликат обращения № {best.number} (сходство текста {score:.2f}).",
-                )
+        j = found[np.lexsort((frame.rank[found], sims[i, found]))[-1]]
+        links[member.pk] = (candidates[j], round(min(float(sims[i, j]), 1.0), 4))
+    if not links:
+        return
+    # One conditional UPDATE: a second run (or a racing worker) links nothing twice.
+    linked = update_appeals(
+        [("similar_to_id", "bigint"), ("similarity", "double precision")],
+        [(pk, other.pk, score) for pk, (other, score) in links.items()],
+        constants={"updated_at": timezone.now()},
+        only_null="similar_to_id",
+    )
+    events = []
+    for pk in linked:
+        other, score = links[pk]
+        events.append(
+            AppealEvent(
+                appeal_id=pk,
+                kind=AppealEvent.Kind.CLASSIFIED,
+                changes={"similar_to": [None, other.pk], "similarity": [None, score]},
+                comment=f"Возможный дубликат обращения № {other.number} (сходство текста {score:.2f}).",
             )
-    if events:
-        AppealEvent.objects.bulk_create(events)
-        result.duplicates += len(events)
+        )
+    for member in members:
+        if member.pk in linked:
+            member.similar_to_id = links[member.pk][0].pk
+    AppealEvent.objects.bulk_create(events)
+    result.duplicates += len(events)
+
+
+def update_appeals(
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[tuple],
+    *,
+    constants: dict[str, Any] | None = None,
+    only_null: str | None = None,
+) -> list[int]:
+    """Set per-row values on appeals in one statement; the ids updated.
+
+    `rows` are (id, *values) in the order of `columns` ((column, SQL type) pairs); `constants` are
+    set on every row; with `only_null`, only rows whose that column is still NULL are touched.
+    PostgreSQL: one UPDATE … FROM (VALUES …) RETURNING id (Django's bulk_update builds a CASE per
+    column and row: measured 3.4 s for 1,000 appeals, against a few ms here). Elsewhere, per row.
+    """
+    if not rows:
+        return []
+    constants = constants or {}
+    names = [name for name, _ in columns]
+    if connection.vendor != "postgresql":
+        updated = []
+        for pk, *values in rows:
+            queryset = Appeal.objects.filter(pk=pk)
+            if only_null:
+                queryset = queryset.filter(**{only_null: None})
+            if queryset.update(**dict(zip(names, values, strict=True)), **constants):
+                updated.append(pk)
+        return updated
+    qn = connection.ops.quote_name
+    sets = [f"{qn(name)} = v.{qn(name)}" for name in names] + [f"{qn(name)} = %s" for name in constants]
+    row = "(" + ", ".join(["%s::bigint", *(f"%s::{kind}" for _, kind in columns)]) + ")"
+    where = f" AND a.{qn(only_null)} IS NULL" if only_null else ""
+    # Identifiers come from this module's callers, never from input; values are parameters.
+    sql = (
+        f"UPDATE {qn(Appeal._meta.db_table)} AS a SET {', '.join(sets)} "  # noqa: S608
+        f"FROM (VALUES {', '.join([row] * len(rows))}) AS v(id, {', '.join(qn(n) for n in names)}) "
+        f"WHERE a.id = v.id{where} RETURNING a.id"
+    )
+    params = [*constants.values(), *(value for r in rows for value in r)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _advisory_lock(territory_id: int) -> None:
@@ -255,31 +324,33 @@ def _advisory_lock(territory_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x1C1D, territory_id])
 
 
-def _incidents(territory_id: int, members: list[_Row], candidates: list[_Row], sims, result: Result) -> None:
-    limit, span = threshold(), window()
+def _incidents(territory_id: int, members: list[_Row], candidates: list[_Row], sims, frame: _Frame, result) -> None:
+    limit, span = threshold(), window().total_seconds()
     day = datetime.timedelta(hours=_setting("INCIDENT_WINDOW_HOURS", 24))
     needed = int(_setting("INCIDENT_MIN_APPEALS", 5))
     for i, member in enumerate(members):
         if member.status not in Appeal.OPEN_STATUSES or member.incident_id is not None:
             continue
-        similar = sorted(
-            (
-                (float(sims[i, j]), other)
-                for j, other in enumerate(candidates)
-                if other.pk != member.pk
-                and other.place_id == territory_id
-                and other.status in Appeal.OPEN_STATUSES
-                and float(sims[i, j]) >= limit
-                and abs(member.received_at - other.received_at) <= span
-            ),
-            key=lambda pair: -pair[0],
+        ok = (
+            (sims[i] >= limit)
+            & frame.open
+            & (frame.place == territory_id)
+            & (frame.pk != member.pk)
+            & (np.abs(frame.time - member.received_at.timestamp()) <= span)
         )
-        if not similar:
+        found = np.flatnonzero(ok)
+        if not len(found):
+            continue
+        similar = [candidates[j] for j in found[np.argsort(-sims[i, found], kind="stable")]]
+        cluster = [o for o in similar if abs(member.received_at - o.received_at) <= day]
+        if len(cluster) + 1 < needed and not any(o.incident_id for o in similar):
+            # Nothing to join, too few to form (as far as this run knows; a racing worker's fresh
+            # incident is joined by the next similar appeal).
             continue
         with transaction.atomic():
             _advisory_lock(territory_id)
             # Fresh incident links under the lock: another worker may have just formed one.
-            pks = [member.pk, *(o.pk for _, o in similar)]
+            pks = [member.pk, *(o.pk for o in similar)]
             fresh = {
                 pk: (incident_id, status)
                 for pk, incident_id, status in Appeal.objects.filter(pk__in=pks).values_list(
@@ -289,26 +360,46 @@ def _incidents(territory_id: int, members: list[_Row], candidates: list[_Row], s
             if fresh.get(member.pk, (None,))[0] is not None:
                 continue
             joined = next(
-                (fresh[o.pk][0] for _, o in similar if o.pk in fresh and fresh[o.pk][1] in ACTIVE_INCIDENT), None
+                (fresh[o.pk][0] for o in similar if fresh.get(o.pk, (None, None))[1] in ACTIVE_INCIDENT), None
             )
             if joined is not None:
-                _link(member.pk, Incident(pk=joined))
-                member.incident_id = joined
-                result.joined += 1
+                if _link([member.pk], Incident(pk=joined)):
+                    member.incident_id = joined
+                    result.joined += 1
                 continue
-            cluster = [o for _, o in similar if abs(member.received_at - o.received_at) <= day]
             if len(cluster) + 1 < needed:
                 continue
             incident = _open_incident(territory_id, [member, *cluster])
+            linked = set(_link([row.pk for row in [member, *cluster]], incident))
             for row in [member, *cluster]:
-                if fresh.get(row.pk, (None,))[0] is None:
-                    _link(row.pk, incident)
+                if row.pk in linked:
                     row.incident_id = incident.pk
             result.incidents += 1
 
 
-def _link(appeal_id: int, incident: Incident) -> None:
-    services.link_to_incident(Appeal(pk=appeal_id), incident=incident, by=None)
+def _link(appeal_ids: list[int], incident: Incident) -> list[int]:
+    """Link appeals not yet in an incident to `incident`: what services.link_to_incident does for
+    one appeal (the field, an INCIDENT_LINKED event, the signal on commit), in one UPDATE for many."""
+    linked = update_appeals(
+        [("incident_id", "bigint")],
+        [(pk, incident.pk) for pk in appeal_ids],
+        constants={"updated_at": timezone.now()},
+        only_null="incident_id",
+    )
+    if linked:
+        AppealEvent.objects.bulk_create(
+            AppealEvent(
+                appeal_id=pk,
+                kind=AppealEvent.Kind.INCIDENT_LINKED,
+                changes={"incident": [None, incident.pk]},
+                comment="Похожие обращения по той же территории: привязано автоматически.",
+            )
+            for pk in linked
+        )
+        transaction.on_commit(
+            lambda: appeals_changed.send(Appeal, appeal_ids=linked, kind=AppealEvent.Kind.INCIDENT_LINKED)
+        )
+    return linked
 
 
 def _open_incident(territory_id: int, rows: list[_Row]) -> Incident:

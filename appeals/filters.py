@@ -13,13 +13,19 @@ from sectors.models import Organisation, SectorBlock, Territory
 
 from .models import Appeal, Topic
 
+
+def _moscow_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
 NUMBER_RE = re.compile(r"^\s*(?:\d{4}-)?0*(\d{1,12})\s*$")
 
 
 class AppealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Поиск (номер или текст)", method="filter_search")
-    status = django_filters.MultipleChoiceFilter(label="Статус", choices=Appeal.Status.choices)
-    channel = django_filters.MultipleChoiceFilter(label="Канал", choices=Appeal.Channel.choices)
+    # distinct=False: a DISTINCT over every column forced a full sort (3.1 s at 1M appeals).
+    status = django_filters.MultipleChoiceFilter(label="Статус", choices=Appeal.Status.choices, distinct=False)
+    channel = django_filters.MultipleChoiceFilter(label="Канал", choices=Appeal.Channel.choices, distinct=False)
     sector = django_filters.ModelChoiceFilter(
         label="Отраслевой блок", field_name="sector_block", to_field_name="code",
         queryset=SectorBlock.objects.filter(is_active=True),
@@ -27,16 +33,18 @@ class AppealFilter(django_filters.FilterSet):
     topic = django_filters.ModelChoiceFilter(
         label="Тема", to_field_name="code", queryset=Topic.objects.filter(is_active=True)
     )
-    territory = django_filters.ModelChoiceFilter(label="Территория", queryset=Territory.objects.filter(is_active=True))
+    territory = django_filters.ModelChoiceFilter(
+        label="Территория", queryset=Territory.objects.filter(is_active=True).defer("boundary")
+    )
     organisation = django_filters.ModelChoiceFilter(
         label="Исполнитель", queryset=Organisation.objects.filter(is_active=True)
     )
     overdue = django_filters.BooleanFilter(label="Просрочено", method="filter_overdue")
     due_within = django_filters.NumberFilter(label="Срок истекает в течение, дней", method="filter_due_within",
                                              min_value=0, max_value=365)  # fmt: skip
-    registered_from = django_filters.DateFilter(label="Зарегистрировано с", field_name="registered_at__date",
-                                                lookup_expr="gte")  # fmt: skip
-    registered_to = django_filters.DateFilter(label="по", field_name="registered_at__date", lookup_expr="lte")
+    # Moscow days turned into a datetime range, so appeal_registered_idx serves them (not a scan of dates).
+    registered_from = django_filters.DateFilter(label="Зарегистрировано с", method="filter_registered_from")
+    registered_to = django_filters.DateFilter(label="по", method="filter_registered_to")
     unclassified = django_filters.BooleanFilter(label="Без темы", field_name="topic", lookup_expr="isnull")
 
     class Meta:
@@ -56,6 +64,12 @@ class AppealFilter(django_filters.FilterSet):
                 fts=SearchQuery(value, config="russian", search_type="websearch")
             )
         return queryset.filter(Q(text__icontains=value) | Q(address__icontains=value))
+
+    def filter_registered_from(self, queryset, name, value):
+        return queryset.filter(registered_at__gte=_moscow_midnight(value))
+
+    def filter_registered_to(self, queryset, name, value):
+        return queryset.filter(registered_at__lt=_moscow_midnight(value + datetime.timedelta(days=1)))
 
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()

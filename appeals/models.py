@@ -2,6 +2,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+# An appeal whose deadline clock runs: Appeal.CLOCK_STATUSES and not paused.
+CLOCK_RUNNING = Q(status__in=["assigned", "in_progress", "returned", "reopened"], clock_paused_at=None)
 
 
 class TopicGroup(models.Model):
@@ -248,7 +253,7 @@ class Appeal(models.Model):
             # The deadline sweep: open appeals by due date (reminders, overdue marking).
             models.Index(
                 fields=["due_at"], name="appeal_open_due_idx",
-                condition=Q(status__in=["assigned", "in_progress", "returned", "reopened"], clock_paused_at=None),
+                condition=CLOCK_RUNNING,
             ),
             # The triage queue: new and unassigned appeals, newest first.
             models.Index(
@@ -262,6 +267,28 @@ class Appeal(models.Model):
             models.Index(fields=["status", "-registered_at"], name="appeal_status_idx"),
             # Re-queue of appeals left unclassified by a lost task.
             models.Index(fields=["registered_at"], name="appeal_unclassified_idx", condition=Q(classified_at=None)),
+            # The sweep's overdue and escalation steps: only the rows those steps can still change
+            # (appeal_open_due_idx alone made PostgreSQL read every running appeal: 0.2–0.3 s at 1M).
+            models.Index(
+                fields=["due_at"], name="appeal_sweep_overdue_idx", condition=CLOCK_RUNNING & Q(overdue_at=None)
+            ),
+            models.Index(
+                fields=["escalation_level", "due_at"], name="appeal_sweep_escalation_idx",
+                condition=CLOCK_RUNNING & Q(overdue_at__isnull=False, escalation_level__lt=2),
+            ),
+            # The list of all appeals and the API's cursor pagination (1.5 s → 1 ms at 1M appeals).
+            models.Index(fields=["-registered_at", "-id"], name="appeal_registered_idx"),
+            # Running appeals newest first with the due date: the "overdue"/"due within N days" filters.
+            models.Index(
+                fields=["-registered_at", "-id", "due_at"], name="appeal_running_registered_idx",
+                condition=CLOCK_RUNNING,
+            ),
+            # The triage queue in its default order (due date, else registration), and the same over open ones.
+            models.Index(Coalesce("due_at", "registered_at"), "id", name="appeal_triage_due_idx",
+                         condition=Q(status__in=["new", "reopened"])),
+            models.Index(Coalesce("due_at", "registered_at"), "id", name="appeal_open_due_order_idx",
+                         condition=Q(status__in=["new", "assigned", "in_progress", "info_requested", "returned",
+                                                 "reopened"])),
         ]  # fmt: skip
 
     def __str__(self) -> str:
@@ -272,7 +299,7 @@ class Appeal(models.Model):
         """Human-readable number: registration year and the row id (unique because the id is)."""
         if self.pk is None:
             return "—"
-        return f"{self.registered_at.year}-{self.pk:06d}"
+        return f"{timezone.localtime(self.registered_at).year}-{self.pk:06d}"
 
     @property
     def is_open(self) -> bool:
@@ -326,7 +353,11 @@ class AppealEvent(models.Model):
         verbose_name = "событие обращения"
         verbose_name_plural = "события обращений"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["appeal", "created_at"], name="appeal_event_timeline_idx")]
+        indexes = [
+            models.Index(fields=["appeal", "created_at"], name="appeal_event_timeline_idx"),
+            # Ratings: events of a kind within a period (e.g. redirections).
+            models.Index(fields=["kind", "created_at"], name="appeal_event_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.get_kind_display()

@@ -109,6 +109,8 @@ def _predict(texts: list[str]):
         if version is None:
             version = ClassifierVersion.objects.filter(is_active=True).only("pk", "version").first()
         return version, predictions
+    if version is None:
+        return None, []
     for i, prediction in zip(readable, found, strict=True):
         predictions[i] = prediction
     return version, predictions
@@ -250,12 +252,14 @@ def _classify_chunk(ids: list[int], counts: dict) -> list[int]:
             events.append(AppealEvent(appeal=appeal, kind=K.CLASSIFIED, changes=changes, comment=comment))
         if not locked:
             return []
-        Appeal.objects.bulk_update(
-            locked,
-            ["suggested_sector_block_id", "suggested_topic_id", "suggested_territory_id", "confidence",
-             "model_version", "classification_source", "classified_at", "sector_block_id", "topic_id",
-             "territory_id", "updated_at"],
-            batch_size=500,
+        duplicates.update_appeals(
+            [("suggested_sector_block_id", "bigint"), ("suggested_topic_id", "bigint"),
+             ("suggested_territory_id", "bigint"), ("confidence", "double precision"), ("sector_block_id", "bigint"),
+             ("topic_id", "bigint"), ("territory_id", "bigint")],
+            [(a.pk, a.suggested_sector_block_id, a.suggested_topic_id, a.suggested_territory_id, a.confidence,
+              a.sector_block_id, a.topic_id, a.territory_id) for a in locked],
+            constants={"model_version": version.version, "classification_source": str(AUTO.value),
+                       "classified_at": now, "updated_at": now},
         )  # fmt: skip
         AppealEvent.objects.bulk_create(events)
         classified = [a.pk for a in locked]
@@ -348,15 +352,10 @@ def _split(examples: list, holdout: float, random_state: int = 42) -> tuple[list
 
 
 def sector_macro_f1(version: ClassifierVersion, examples: list) -> float:
-    """Sector-level macro-F1 of a stored version on examples."""
-    from sklearn.metrics import f1_score
+    """Sector-level macro-F1 (over the blocks present in the examples) of a stored version."""
+    from .classification import evaluate
 
-    from .classification import load_model
-
-    model = load_model(version)
-    predicted = [p.sector or "" for p in model.predict([e.text for e in examples])]
-    truth = [e.sector for e in examples]
-    return float(f1_score(truth, predicted, average="macro", labels=sorted(set(truth)), zero_division=0))
+    return float(evaluate(version, examples).get("sector_macro_f1", 0.0))
 
 
 def retrain(by=None) -> ClassifierVersion:

@@ -40,8 +40,10 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
 
 
 def with_list_relations(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
-    return qs.select_related("territory", "sector_block", "topic", "organisation", "suggested_topic",
-                             "suggested_sector_block")  # fmt: skip
+    # Territories carry their boundary GeoJSON (up to 100 KB each): never load it for a list.
+    return qs.select_related(
+        "territory", "sector_block", "topic", "organisation", "suggested_topic", "suggested_sector_block"
+    ).defer("territory__boundary")
 
 
 def triage_queue(user) -> QuerySet[Appeal]:

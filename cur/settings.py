@@ -151,6 +151,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Rating runs a lost task left pending; also catches up the month if the 1st's tick was missed.
     "ratings-sweep": {"task": "ratings.tasks.sweep_runs", "schedule": 900.0},
+    # ИНФОЦУР: overdue recommendations escalate once, overdue information events are marked once.
+    "informing-deadline-sweep": {"task": "informing.tasks.sweep_deadlines", "schedule": 300.0},
+    # Moderation center: surges of messages on one theme and territory (→ proposed information events).
+    "moderation-surge-detection": {"task": "moderation.tasks.detect_surges", "schedule": 900.0},
+    # Messages a lost task left without theme and territory (older than 10 minutes).
+    "moderation-classification-requeue": {"task": "moderation.tasks.requeue_unclassified", "schedule": 600.0},
+    # Automated reports of the previous day, week and month, each once, at 00:20 Moscow.
+    "moderation-reports": {"task": "moderation.tasks.build_due_reports", "schedule": crontab(minute=20, hour=0)},
 }
 
 # --- Auth ------------------------------------------------------------------------

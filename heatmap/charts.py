@@ -35,8 +35,10 @@ def choropleth_figure(areas: Sequence[Area], *, geojson_url: str, metric: Metric
     scale = 100 if metric.percent else 1
     valued = [a for a in areas if a.value is not None]
     empty = [a for a in areas if a.value is None]
-    common = {"type": "choropleth", "geojson": geojson_url, "featureidkey": "id",
-              "hovertemplate": "%{text}<extra></extra>", "marker": {"line": {"color": "#495057", "width": 0.6}}}  # fmt: skip
+    common = {
+        "type": "choropleth", "geojson": geojson_url, "featureidkey": "id", "hovertemplate": "%{text}<extra></extra>",
+        "marker": {"line": {"color": "#495057", "width": 0.6}},
+    }  # fmt: skip
     data = [
         {**common, "name": metric.label, "locations": [str(a.id) for a in valued],
          "z": [round(a.value * scale, 2) for a in valued], "text": [a.text for a in valued],

@@ -5,9 +5,9 @@ oldest first; its last window is «now» (the 7 days up to the detection day).
 
 - A spike: the current window against the territory-topic baseline (the windows before it). Flagged when
   the current count reaches the minimum count, is at least `min_ratio` × the baseline mean, is unlikely
-  under a Poisson law with the baseline mean (one-sided p below `alpha`), and stands `z_min` standard
-  deviations above the mean — the deviation is the larger of the baseline's own spread and the Poisson
-  one, so an irregular baseline (overdispersion) does not raise false alarms.
+  if the rate had not changed (the conditional test of two Poisson rates: one-sided p below `alpha`), and
+  stands `z_min` standard deviations above the mean — the deviation is the larger of the baseline's own
+  spread and the Poisson one, so an irregular baseline (overdispersion) does not raise false alarms.
 - A persistent problem: in most recent windows the count stays at or above `min_weekly`, and the rate
   per 1,000 residents is well above the region's rate for the topic (where the population is known).
 """
@@ -24,7 +24,7 @@ MEAN_FLOOR = 0.5  # a baseline of zeros still expects «half an appeal a week»,
 class SpikeRules:
     min_count: int = 5
     min_ratio: float = 2.0
-    alpha: float = 0.001
+    alpha: float = 0.0005
     z_min: float = 3.0
     min_baseline: int = 4  # windows of history needed to judge
 
@@ -45,22 +45,18 @@ class Finding:
     p_value: float | None
 
 
-def poisson_sf(k: int, mean: float) -> float:
-    """P(X ≥ k) for X ~ Poisson(mean), summed in log space (stable for small tails)."""
+def binomial_sf(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p), summed in log space (stable for small tails)."""
     if k <= 0:
         return 1.0
-    if mean <= 0:
+    if k > n or p <= 0:
         return 0.0
-    log_mean = math.log(mean)
-    total, i = 0.0, k
-    limit = k + 200 + int(20 * math.sqrt(mean + k))
-    while i < limit:
-        term = math.exp(i * log_mean - mean - math.lgamma(i + 1))
-        total += term
-        if i > mean and term < total * 1e-16:
-            break
-        i += 1
-    return min(1.0, total)
+    if p >= 1:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    log_n = math.lgamma(n + 1)
+    return min(1.0, sum(math.exp(log_n - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q)
+                        for i in range(k, n + 1)))  # fmt: skip
 
 
 def detect_spike(counts: Sequence[int], rules: SpikeRules = SpikeRules()) -> Finding | None:
@@ -77,7 +73,10 @@ def detect_spike(counts: Sequence[int], rules: SpikeRules = SpikeRules()) -> Fin
     spread = statistics.pvariance(baseline) if len(baseline) > 1 else 0.0
     deviation = math.sqrt(max(spread, expected))
     z = (current - mean) / deviation
-    p = poisson_sf(current, expected)
+    # The conditional test of two Poisson rates: with equal rates, the current window's share of all the
+    # appeals of the series is binomial with p = 1 / windows. Exact, and it allows for the baseline mean
+    # being itself an estimate from a few weeks (a plain Poisson test against it raises false alarms).
+    p = binomial_sf(current, current + sum(baseline), 1 / (len(baseline) + 1))
     if p >= rules.alpha or z < rules.z_min:
         return None
     return Finding(observed=current, expected=round(mean, 2), score=round(z, 2), p_value=p)

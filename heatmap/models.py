@@ -76,6 +76,9 @@ class HeatCell(Counts):
             models.Index(fields=["organisation", "day"], name="heatcell_org_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} · {self.territory_id} · {self.topic_id} · {self.channel}"
+
 
 class HeatMonth(Counts):
     """The rollup by month × territory × sector block × channel: what the map, the matrix, the trends
@@ -95,6 +98,9 @@ class HeatMonth(Counts):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%m.%Y} · {self.territory_id} · {self.sector_block_id} · {self.channel}"
+
 
 class HeatFootprint(models.Model):
     """Where an appeal's counts landed when it was last rolled up: the old key that an incremental
@@ -112,6 +118,9 @@ class HeatFootprint(models.Model):
             # The recompute's «appeals answered on day D in territory T».
             models.Index(fields=["territory_id", "answered_day"], name="heatfootprint_answered"),
         ]
+
+    def __str__(self) -> str:
+        return f"обращение {self.appeal_id}"
 
 
 class ProblemPoint(models.Model):

@@ -13,7 +13,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "sectors" / "data" / "ry
 
 
 def read_population(path: str | Path | None = None) -> dict:
-    """The data file: {"source", "year", "region": {...}, "municipalities": [{oktmo, name, population, year, source}]}."""
+    """The data file: source, year, region and municipalities ({oktmo, name, population, year, source})."""
     with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
         return json.load(fh)
 

@@ -96,9 +96,7 @@ def aggregate(scope: Scope, q: HeatQuery, dims: tuple[str, ...] = (), *, bucket:
     if scope.nothing:
         return result
     keys = [DIMENSIONS[d] for d in dims]
-    use_months = (
-        scope.reads_months and not q.topic_id and set(dims) <= MONTH_DIMENSIONS and bucket in (None, "month")
-    )
+    use_months = scope.reads_months and not q.topic_id and set(dims) <= MONTH_DIMENSIONS and bucket in (None, "month")
     ranges, months = split_period(q.since, q.until) if use_months else ([(q.since, q.until)], None)
     if ranges:
         days = Q()
@@ -176,7 +174,8 @@ class Places:
 
 def places() -> Places:
     """The region's territories in one query; settlements are folded into their district or okrug."""
-    rows = list(Territory.objects.filter(is_active=True).values("id", "name", "kind", "oktmo", "population", "parent_id"))
+    fields = ("id", "name", "kind", "oktmo", "population", "parent_id")
+    rows = list(Territory.objects.filter(is_active=True).values(*fields))
     parent = {r["id"]: r["parent_id"] for r in rows}
     kind = {r["id"]: r["kind"] for r in rows}
     region = next((r for r in rows if r["kind"] == Territory.Kind.REGION), None)
@@ -218,8 +217,10 @@ def problem_points_visible_to(user) -> QuerySet[ProblemPoint]:
 
 def regional_problems(user) -> QuerySet[ProblemPoint]:
     """«Перечень региональных проблем»: confirmed points and those taken into a roadmap."""
-    return problem_points_visible_to(user).filter(status__in=ProblemPoint.LISTED_STATUSES).order_by(
-        "territory__name", "topic__name", "id"
+    return (
+        problem_points_visible_to(user)
+        .filter(status__in=ProblemPoint.LISTED_STATUSES)
+        .order_by("territory__name", "topic__name", "id")
     )
 
 

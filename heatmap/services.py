@@ -177,7 +177,8 @@ def import_poll_results(raw: bytes, *, name: str, by, scope=None) -> PollImport:
         allowed, rows = rows, []
         blocks = dict(Topic.objects.values_list("pk", "sector_block_id")) if scope.blocks is not None else {}
         for row in allowed:
-            if scope.allows_territory(row.territory_id) and (scope.blocks is None or blocks.get(row.topic_id) in scope.blocks):
+            in_block = scope.blocks is None or blocks.get(row.topic_id) in scope.blocks
+            if scope.allows_territory(row.territory_id) and in_block:
                 rows.append(row)
             else:
                 errors.append({"line": row.line, "error": "территория или тема вне вашей зоны ответственности"})

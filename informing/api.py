@@ -9,12 +9,11 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from appeals.models import Topic
 from sectors.models import Organisation, SectorBlock, Territory
 
 from . import selectors, services
 from .api_common import IdFilter, ModelSerializer, ScopedPrimaryKeyField, ScopedViewSet, Serializer
-from .models import AudiencePoint, EventSource, InformationEvent, Priority, Recommendation
+from .models import AudiencePoint, EventSource, InformationEvent, Priority, Recommendation, topic_model
 
 S = InformationEvent.Status
 
@@ -105,7 +104,11 @@ class EventWriteSerializer(Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, label="Приоритет")
     sector = ScopedPrimaryKeyField(selector=_blocks, required=False, allow_null=True, label="Отраслевой блок (id)")
     topics = serializers.SlugRelatedField(
-        many=True, slug_field="code", queryset=Topic.objects.filter(is_active=True), required=False, label="Темы (коды)"
+        many=True,
+        slug_field="code",
+        queryset=topic_model().objects.filter(is_active=True),
+        required=False,
+        label="Темы (коды)",
     )
     territories = ScopedPrimaryKeyField(selector=_territories, many=True, required=False, label="Территории (id)")
     responsible = ScopedPrimaryKeyField(selector=_managers, required=False, allow_null=True, label="Ответственный")
@@ -359,11 +362,11 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         rec = services.issue_recommendation(data.pop("event"), by=request.user, **data)
         return self._out(rec, status.HTTP_201_CREATED)
 
-    def _answer(self, request, service, **kwargs):
+    def _answer(self, request, service, arguments):
         rec = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self._out(service(rec, by=request.user, **kwargs(serializer.validated_data)))
+        return self._out(service(rec, by=request.user, **arguments(serializer.validated_data)))
 
     @extend_schema(summary="Принять рекомендацию к исполнению (орган)", request=AnswerSerializer)
     @action(detail=True, methods=["post"])

@@ -9,6 +9,7 @@ a topic code of appeals/data/topics.json; null means the label fits nothing and 
 """
 
 import csv
+import io
 import json
 import os
 import random
@@ -88,22 +89,26 @@ def load_label_map(path: str | Path) -> dict[str, tuple[str, str | None] | None]
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """A CSV as strings: UTF-8 (with or without BOM) or cp1251; comma, semicolon or tab."""
+    return read_table_format(path)[0]
+
+
+def read_table_format(path: str | Path) -> tuple[pd.DataFrame, str, str]:
+    """(table, encoding, separator) of a CSV file, so that an output can be written the same way."""
     raw = Path(path).read_bytes()
-    for encoding in ("utf-8-sig", "cp1251"):
+    if raw.startswith(b"\xef\xbb\xbf"):
+        encoding, text = "utf-8-sig", raw[3:].decode("utf-8", errors="replace")
+    else:
         try:
-            text = raw.decode(encoding)
-            break
+            encoding, text = "utf-8", raw.decode("utf-8")
         except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1251 decodes any byte but 0x98
-        text = raw.decode("utf-8", errors="replace")
+            # Excel's «CSV» on a Russian Windows; cp1251 maps every byte but 0x98.
+            encoding, text = "cp1251", raw.decode("cp1251", errors="replace")
     try:
         sep = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
     except csv.Error:
         sep = ","
-    import io
-
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    return frame, encoding, sep
 
 
 def csv_examples(
@@ -197,7 +202,7 @@ def spb_examples(root: Path | None = None, *, per_topic: int | None = SPB_PER_TO
     groups = defaultdict(list)
     for example in examples:
         groups[example.topic or example.sector].append(example)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
     result = []
     for key in sorted(groups):
         group = groups[key]

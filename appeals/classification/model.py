@@ -2,8 +2,9 @@
 words, then two linear models with probabilities — one for the sector block, one for the topic.
 
 The topic is chosen among the topics of the predicted sector block, so the two never disagree;
-its confidence is the joint probability (sector probability × the topic's probability within it). Texts are prepared and vectorised in batches; the lemma cache of
-appeals.classification.text makes repeated word forms free.
+its confidence is the joint probability (sector probability × the topic's probability within it).
+Texts are prepared and vectorised in batches; the lemma cache of appeals.classification.text makes
+repeated word forms free.
 """
 
 import io
@@ -15,11 +16,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
 
 from . import text as textmod
 
 FORMAT = 1  # bumped when the pickled layout changes; an old payload then fails to load loudly
 BATCH = 512
+WHITESPACE_SEPARATED = r"\S+"  # the lemma view is already split and lower-cased
 MAX_CHAR_VIEW = 1_500  # characters of the word view the n-grams read: the start of a letter says what it is about
 
 
@@ -27,18 +30,84 @@ def _char_view(words: str) -> str:
     return words[:MAX_CHAR_VIEW]
 
 
+class CharNgrams:
+    """TF-IDF over the character n-grams of each word, with the word padded by spaces (sklearn's
+    «char_wb»), but computed once per word form: the n-gram ids of a word are cached, so a text costs
+    one dictionary lookup per word instead of one per n-gram (sklearn's loop over ~1,000 n-grams per
+    appeal was 85 % of the prediction time)."""
+
+    CACHE_WORDS = 500_000  # word forms kept per process (~100 MB at most); then the cache restarts
+
+    def __init__(self, *, ngram_range: tuple[int, int] = (2, 5), min_df: int = 2, max_features: int = 120_000):
+        self.ngram_range, self.min_df, self.max_features = ngram_range, min_df, max_features
+        self.vocabulary_: dict[str, int] = {}
+        self.idf_: np.ndarray | None = None
+        self._ids: dict[str, tuple[int, ...]] = {}
+
+    def _grams(self, word: str) -> list[str]:
+        padded = f" {word} "
+        lo, hi = self.ngram_range
+        return [padded[i : i + n] for n in range(lo, min(hi, len(padded)) + 1) for i in range(len(padded) - n + 1)]
+
+    def fit_transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        df: Counter = Counter()
+        grams_of: dict[str, list[str]] = {}
+        for doc in docs:
+            seen: set[str] = set()
+            for word in set(doc.split()):
+                grams = grams_of.get(word)
+                if grams is None:
+                    grams = grams_of[word] = self._grams(word)
+                seen.update(grams)
+            df.update(seen)
+        kept = [(count, gram) for gram, count in df.items() if count >= self.min_df]
+        kept = sorted(kept, key=lambda item: (-item[0], item[1]))[: self.max_features]
+        self.vocabulary_ = {gram: i for i, (_, gram) in enumerate(sorted(kept, key=lambda item: item[1]))}
+        counts = np.array([df[g] for g in self.vocabulary_], dtype=np.float64)
+        self.idf_ = (np.log((1 + len(docs)) / (1 + counts)) + 1).astype(np.float32)  # sklearn's smooth idf
+        self._ids = {}
+        return self.transform(docs)
+
+    def _word_ids(self, word: str) -> tuple[int, ...]:
+        ids = self._ids.get(word)
+        if ids is None:
+            if len(self._ids) >= self.CACHE_WORDS:
+                self._ids = {}
+            vocabulary = self.vocabulary_
+            ids = self._ids[word] = tuple(vocabulary[g] for g in self._grams(word) if g in vocabulary)
+        return ids
+
+    def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
+        indices: list[int] = []
+        indptr = [0]
+        for doc in docs:
+            for word in doc.split():
+                indices.extend(self._word_ids(word))
+            indptr.append(len(indices))
+        shape = (len(docs), len(self.vocabulary_))
+        data = np.ones(len(indices), dtype=np.float32)
+        matrix = sp.csr_matrix((data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)), shape)
+        matrix.sum_duplicates()
+        np.log(matrix.data, out=matrix.data)
+        matrix.data += 1  # sublinear tf: 1 + log(count)
+        matrix = matrix.multiply(self.idf_).tocsr()
+        return normalize(matrix, copy=False)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_ids"] = {}  # a cache, rebuilt on use
+        return state
+
+
 class Features:
     """Both TF-IDF views of a batch of raw texts, stacked into one sparse matrix."""
 
     def __init__(self, *, word_features: int = 60_000, char_features: int = 120_000, min_df: int = 2):
         self.words = TfidfVectorizer(
-            token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
+            token_pattern=WHITESPACE_SEPARATED, lowercase=False, ngram_range=(1, 2), sublinear_tf=True, min_df=min_df,
             max_features=word_features, dtype=np.float32,
         )  # fmt: skip
-        self.chars = TfidfVectorizer(
-            analyzer="char_wb", lowercase=False, ngram_range=(2, 5), sublinear_tf=True, min_df=min_df,
-            max_features=char_features, dtype=np.float32,
-        )  # fmt: skip
+        self.chars = CharNgrams(ngram_range=(2, 5), min_df=min_df, max_features=char_features)
 
     @staticmethod
     def prepare(texts: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -49,7 +118,7 @@ class Features:
         chars, lemmas = self.prepare(texts)
         matrix = sp.hstack([self.words.fit_transform(lemmas), self.chars.fit_transform(chars)], format="csr")
         # The pruned terms are kept only for introspection and would bloat the payload tenfold.
-        self.words.stop_words_ = self.chars.stop_words_ = None
+        self.words.stop_words_ = None
         return matrix
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -59,6 +128,13 @@ class Features:
     @property
     def size(self) -> int:
         return len(self.words.vocabulary_) + len(self.chars.vocabulary_)
+
+
+def _compact(model: LogisticRegression) -> LogisticRegression:
+    """float32 weights: half the payload, the same predictions (the features are float32 too)."""
+    model.coef_ = model.coef_.astype(np.float32)
+    model.intercept_ = model.intercept_.astype(np.float32)
+    return model
 
 
 def _linear(c: float) -> LogisticRegression:
@@ -81,16 +157,22 @@ class AppealClassifier:
         self.features = Features(**feature_options)
         self.sector_c, self.topic_c = sector_c, topic_c
         self.sector_model: LogisticRegression | None = None
-        # sector → a fitted model, or the only topic seen for that sector (a str), absent when none
-        self.topic_models: dict[str, LogisticRegression | str] = {}
+        # sector → (a fitted model, the feature columns it reads), or the only topic seen for that
+        # sector (a str); absent when the sector had no topic labels
+        self.topic_models: dict[str, tuple[LogisticRegression, np.ndarray] | str] = {}
 
     # --- training ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_examples(cls, examples: Sequence, **options) -> "AppealClassifier":
+        """Fit on appeals.classification.Example objects (text, sector, topic)."""
+        return cls(**options).fit([e.text for e in examples], [e.sector for e in examples], [e.topic for e in examples])
 
     def fit(self, texts: Sequence[str], sectors: Sequence[str], topics: Sequence[str | None]) -> "AppealClassifier":
         if len(set(sectors)) < 2:
             raise ValueError("Для обучения нужны примеры хотя бы двух отраслевых блоков.")
         matrix = self.features.fit_transform(texts)
-        self.sector_model = _linear(self.sector_c).fit(matrix, np.asarray(sectors))
+        self.sector_model = _compact(_linear(self.sector_c).fit(matrix, np.asarray(sectors)))
         rows_by_sector: dict[str, list[int]] = {}
         for i, (sector, topic) in enumerate(zip(sectors, topics, strict=True)):
             if topic:
@@ -100,8 +182,12 @@ class AppealClassifier:
             labels = np.asarray([topics[i] for i in rows])
             if len(set(labels)) == 1:
                 self.topic_models[sector] = str(labels[0])
-            else:
-                self.topic_models[sector] = _linear(self.topic_c).fit(matrix[np.asarray(rows)], labels)
+                continue
+            sub = matrix[np.asarray(rows)]
+            # Only the columns this sector's texts use (twice or more): L-BFGS's cost grows with
+            # classes × columns, and the rest carry no evidence about this sector's topics.
+            columns = np.flatnonzero(np.asarray((sub > 0).sum(axis=0)).ravel() >= 2).astype(np.int32)
+            self.topic_models[sector] = (_compact(_linear(self.topic_c).fit(sub[:, columns], labels)), columns)
         return self
 
     # --- prediction -------------------------------------------------------------------------
@@ -130,7 +216,8 @@ class AppealClassifier:
                 for i in rows:
                     topics[i] = (model, float(confidence[i]))
                 continue
-            topic_proba = model.predict_proba(matrix[rows])
+            model, columns = model
+            topic_proba = model.predict_proba(matrix[rows][:, columns])
             top = topic_proba.argmax(axis=1)
             for i, k, p in zip(rows, top, topic_proba[np.arange(len(top)), top], strict=True):
                 topics[i] = (str(model.classes_[k]), float(confidence[i] * p))

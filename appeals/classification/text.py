@@ -25,8 +25,7 @@ _SPACES = re.compile(r"\s+")
 # Written for appeals: function words, pronouns, politeness and letter formulae that every sector
 # shares («прошу», «уважаемый», «здравствуйте»), and the auxiliary verbs. Kept: negations and
 # words that carry a problem («нет», «не работает» → «не», «работать» — «не» matters in bigrams).
-STOP_WORDS = frozenset(
-    """
+_STOP_WORDS = """
     а абы авось ага аж ай ал алло али аль ан благо бы будто бывать быть в вам вами вас весь во вокруг вон
     вот впрочем все всего всегда всё вы где да дабы даже для до добрый доброго день друг другой его ее её
     ей ему если есть еще ещё ж же за здесь здравствовать здравствуйте и из или им ими их к каждый как
@@ -37,8 +36,8 @@ STOP_WORDS = frozenset(
     тем то тогда того тоже той только том тот ту тут ты у уважаемый уж уже хотеть хоть хотя чего чей чем
     через что чтоб чтобы чуть эта эти это этот я
     г гр д ул тел т е др пр см ст шт кв
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 
 _morph = None
 

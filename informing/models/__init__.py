@@ -1,4 +1,4 @@
-from .common import AudienceGroup, Channel, Format, Network, Priority
+from .common import MESSENGER_NETWORKS, AudienceGroup, Channel, Format, Network, Priority, audience_labels
 from .content import (
     DisinformationCase,
     DisinformationSpread,
@@ -10,7 +10,15 @@ from .content import (
 )
 from .events import AudiencePoint, EventHistory, EventSource, InformationEvent, Recommendation
 
+
+def topic_model():
+    """appeals.Topic, reached through the relation: informing does not import the appeals app."""
+    return InformationEvent._meta.get_field("topics").related_model
+
+
 __all__ = [
+    "MESSENGER_NETWORKS",
+    "audience_labels",
     "AudienceGroup",
     "AudiencePoint",
     "Channel",
@@ -28,4 +36,5 @@ __all__ = [
     "OfficialPage",
     "Priority",
     "Recommendation",
+    "topic_model",
 ]

@@ -4,6 +4,7 @@ issued to bodies and organisations."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .common import Channel, Network, Priority
 
@@ -73,7 +74,8 @@ class InformationEvent(models.Model):
     # The newest audience figure and the growth computed from the series (informing.metrics).
     reach = models.PositiveBigIntegerField("охват", default=0)
     growth = models.FloatField("рост аудитории, % в сутки", null=True, blank=True)
-    created_at = models.DateTimeField("создан", auto_now_add=True)
+    # Set by the service to the moment its deadlines count from.
+    created_at = models.DateTimeField("создан", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="создал",

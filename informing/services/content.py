@@ -332,12 +332,17 @@ def save_official_page(page: OfficialPage | None, *, by, **fields) -> OfficialPa
     """Add or correct an official page of a body; confirming it stamps verified_at."""
     require_manager(by)
     created = page is None
-    page = OfficialPage() if created else OfficialPage.objects.select_for_update().get(pk=page.pk)
-    if fields.get("verified") and not page.verified:
-        fields["verified_at"] = timezone.now()
-    elif "verified" in fields and not fields["verified"]:
-        fields["verified_at"] = None
-    changes = audit.apply_changes(page, fields)
+    if created:
+        fields["verified_at"] = timezone.now() if fields.get("verified") else None
+        page = OfficialPage(**fields)  # a new row: every field is a change (the FK cannot be read before it is set)
+        changes = {name: [None, audit.jsonable(value)] for name, value in fields.items()}
+    else:
+        page = OfficialPage.objects.select_for_update().get(pk=page.pk)
+        if fields.get("verified") and not page.verified:
+            fields["verified_at"] = timezone.now()
+        elif "verified" in fields and not fields["verified"]:
+            fields["verified_at"] = None
+        changes = audit.apply_changes(page, fields)
     if OfficialPage.objects.filter(url=page.url).exclude(pk=page.pk).exists():
         raise InformingError("Страница с таким адресом уже есть в реестре.", code="duplicate_page")
     page.save()

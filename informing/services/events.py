@@ -95,6 +95,7 @@ def create_event(
         sector_block=sector_block,
         responsible=responsible,
         created_by=by if getattr(by, "pk", None) else None,
+        created_at=now,
         **deadlines_for(priority, now),
     )
     event.save()

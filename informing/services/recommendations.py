@@ -129,7 +129,7 @@ def complete_recommendation(rec: Recommendation, *, by, response: str, result_ur
     """The body reports the recommendation done (what was published, and where)."""
     rec = _lock(rec)
     require_body_or_manager(rec, by)
-    _require(rec, R.OPEN_STATUSES, "отметить выполнение")
+    _require(rec, Recommendation.OPEN_STATUSES, "отметить выполнение")
     now = timezone.now()
     rec = _step(
         rec,
@@ -156,7 +156,7 @@ def decline_recommendation(rec: Recommendation, *, by, reason: str) -> Recommend
     """The body declines (not its competence, already published…) with a reason."""
     rec = _lock(rec)
     require_body_or_manager(rec, by)
-    _require(rec, R.OPEN_STATUSES, "отклонить рекомендацию")
+    _require(rec, Recommendation.OPEN_STATUSES, "отклонить рекомендацию")
     reason = need_text(reason, "причину отказа")
     rec = _step(
         rec, by, comment=reason, status=R.DECLINED, response=reason, answered_by=by if getattr(by, "pk", None) else None
@@ -176,7 +176,7 @@ def cancel_recommendation(rec: Recommendation, *, by, reason: str) -> Recommenda
     """The center withdraws a recommendation it no longer needs."""
     require_manager(by)
     rec = _lock(rec)
-    _require(rec, R.OPEN_STATUSES, "отозвать рекомендацию")
+    _require(rec, Recommendation.OPEN_STATUSES, "отозвать рекомендацию")
     return _step(rec, by, comment=need_text(reason, "причину отзыва"), status=R.CANCELLED)
 
 
@@ -187,14 +187,16 @@ def escalate_overdue_recommendations(now: datetime.datetime | None = None, *, li
     now = now or timezone.now()
     # Served by recommendation_open_due_idx.
     candidates = list(
-        Recommendation.objects.filter(status__in=R.OPEN_STATUSES, escalated_at=None, due_at__lt=now)
+        Recommendation.objects.filter(status__in=Recommendation.OPEN_STATUSES, escalated_at=None, due_at__lt=now)
         .order_by("due_at")
         .values_list("pk", flat=True)[:limit]
     )
     escalated = 0
     for pk in candidates:
         with transaction.atomic():
-            gate = Recommendation.objects.filter(pk=pk, status__in=R.OPEN_STATUSES, escalated_at=None, due_at__lt=now)
+            gate = Recommendation.objects.filter(
+                pk=pk, status__in=Recommendation.OPEN_STATUSES, escalated_at=None, due_at__lt=now
+            )
             if gate.update(escalated_at=now) != 1:
                 continue
             rec = Recommendation.objects.select_related("event", "event__responsible", "organisation").get(pk=pk)

@@ -1,0 +1,131 @@
+"""Forms of the heat map pages. The filter forms never fail a page: a value that does not validate is
+reported beside its field and the default is used instead."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from appeals.models import Appeal, Topic
+from sectors.models import SectorBlock
+
+from . import polls
+from .metrics import DEFAULT_METRIC, METRICS
+from .selectors import HeatQuery
+
+PERIODS = [("7", "7 дней"), ("30", "30 дней"), ("90", "90 дней"), ("365", "год"), ("custom", "свой период")]
+MAX_DAYS = 3 * 366
+
+
+class PeriodForm(forms.Form):
+    period = forms.ChoiceField(label="Период", choices=PERIODS, required=False)
+    since = forms.DateField(label="с", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="по", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    default_days = 30
+
+    def __init__(self, data=None, *, blocks=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.blocks = blocks
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", f"{css} {css}-sm")
+
+    def value(self, name: str, default=None):
+        if not self.is_bound:
+            return default
+        self.is_valid()
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value
+
+    def period_bounds(self) -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate()
+        period = self.value("period", str(self.default_days))
+        since, until = self.value("since"), self.value("until")
+        if period == "custom" or (since and until and period not in dict(PERIODS)):
+            since, until = since or today - datetime.timedelta(days=self.default_days - 1), until or today
+        else:
+            days = int(period) if str(period).isdigit() else self.default_days
+            since, until = today - datetime.timedelta(days=days - 1), today
+        until = min(until, today)
+        since = min(since, until)
+        since = max(since, until - datetime.timedelta(days=MAX_DAYS - 1))
+        return since, until
+
+
+class HeatFilterForm(PeriodForm):
+    sector = forms.ModelChoiceField(label="Отраслевой блок", queryset=SectorBlock.objects.none(), required=False,
+                                    to_field_name="code", empty_label="все блоки")  # fmt: skip
+    topic = forms.ModelChoiceField(label="Тема", queryset=Topic.objects.none(), required=False, to_field_name="code",
+                                   empty_label="все темы")  # fmt: skip
+    channel = forms.ChoiceField(label="Канал", choices=[("", "все каналы"), *Appeal.Channel.choices], required=False)
+    metric = forms.ChoiceField(label="Показатель", choices=[(m.code, m.label) for m in METRICS.values()],
+                               required=False)  # fmt: skip
+
+    def __init__(self, data=None, *, blocks=None, **kwargs):
+        super().__init__(data, blocks=blocks, **kwargs)
+        block_ids = [b.pk for b in blocks] if blocks is not None else None
+        sectors = SectorBlock.objects.filter(is_active=True).order_by("position", "name")
+        topics = Topic.objects.filter(is_active=True).order_by("name")
+        if block_ids is not None:
+            sectors, topics = sectors.filter(pk__in=block_ids), topics.filter(sector_block_id__in=block_ids)
+        self.fields["sector"].queryset = sectors
+        self.fields["topic"].queryset = topics
+
+    def query(self) -> HeatQuery:
+        since, until = self.period_bounds()
+        sector, topic = self.value("sector"), self.value("topic")
+        return HeatQuery(since, until, sector_id=sector.pk if sector else None, topic_id=topic.pk if topic else None,
+                         channel=self.value("channel") or None)  # fmt: skip
+
+    def metric_code(self) -> str:
+        return self.value("metric", DEFAULT_METRIC)
+
+
+class PrioritiesForm(HeatFilterForm):
+    min_count = forms.IntegerField(
+        label="Не меньше обращений", min_value=1, max_value=10_000, required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+    )  # fmt: skip
+
+    default_days = 90
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["metric"]
+
+    def min_appeals(self) -> int:
+        return self.value("min_count", 10)
+
+
+class DashboardForm(PeriodForm):
+    block = forms.ModelChoiceField(label="Блок", queryset=SectorBlock.objects.none(), required=False,
+                                   to_field_name="code", empty_label="все мои блоки")  # fmt: skip
+
+    def __init__(self, data=None, *, blocks=None, **kwargs):
+        super().__init__(data, blocks=blocks, **kwargs)
+        if blocks is not None:
+            self.fields["block"].queryset = SectorBlock.objects.filter(pk__in=[b.pk for b in blocks])
+        else:
+            del self.fields["block"]
+
+
+class ProblemActionForm(forms.Form):
+    comment = forms.CharField(label="Комментарий", required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))  # fmt: skip
+    roadmap_note = forms.CharField(label="Дорожная карта", required=False, max_length=500,
+                                   widget=forms.TextInput(attrs={"class": "form-control"}))  # fmt: skip
+
+
+class PollImportForm(forms.Form):
+    file = forms.FileField(
+        label="Файл CSV", widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,text/csv"})
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > polls.MAX_BYTES:
+            raise forms.ValidationError(f"Файл больше {polls.MAX_BYTES // (1024 * 1024)} МБ.")
+        if not upload.name.lower().endswith((".csv", ".txt")):
+            raise forms.ValidationError("Загрузите файл CSV (разделитель «;» или «,»).")
+        return upload

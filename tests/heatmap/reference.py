@@ -1,0 +1,71 @@
+"""The rollup as a direct GROUP BY over the appeals table, written with the ORM independently of the SQL
+in heatmap.rollup: what the incremental updates and the rebuilds must equal."""
+
+from collections import defaultdict
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+
+from appeals.deadlines import MOSCOW
+from appeals.models import Appeal
+from heatmap.models import COUNTERS, HeatCell, HeatMonth
+
+KEY = ("territory_id", "sector_block_id", "topic_id", "channel", "organisation_id")
+OPEN = Q(status__in=Appeal.OPEN_STATUSES)
+
+
+def expected_cells() -> dict[tuple, dict[str, int]]:
+    kept = Appeal.objects.exclude(status=Appeal.Status.REJECTED).annotate(
+        reg_day=TruncDate("registered_at", tzinfo=MOSCOW),
+        ans_day=TruncDate("answered_at", tzinfo=MOSCOW),
+        due_day=TruncDate("due_at", tzinfo=MOSCOW),
+    )
+    cells: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    registration = kept.values("reg_day", *KEY).annotate(
+        received=Count("id"),
+        overdue=Count("id", filter=Q(overdue_at__isnull=False) | Q(ans_day__gt=F("due_day"))),
+        rated=Count("id", filter=Q(satisfaction__isnull=False)),
+        dissatisfied=Count("id", filter=Q(satisfaction__lte=2)),
+        repeated=Count("id", filter=Q(repeat_of__isnull=False)),
+        open=Count("id", filter=OPEN),
+        open_overdue=Count("id", filter=OPEN & Q(overdue_at__isnull=False)),
+        escalated=Count("id", filter=OPEN & Q(escalation_level__gt=0)),
+    )
+    for row in registration:
+        target = cells[(row["reg_day"], *(row[k] for k in KEY))]
+        for name in ("received", "overdue", "rated", "dissatisfied", "repeated", "open", "open_overdue", "escalated"):
+            target[name] += row[name]
+    answers = kept.filter(answered_at__isnull=False).values("ans_day", *KEY).annotate(
+        answered=Count("id"),
+        answered_on_time=Count("id", filter=Q(due_day__isnull=True) | Q(ans_day__lte=F("due_day"))),
+        quality_checked=Count("id", filter=~Q(answer_quality="")),
+        on_merits=Count("id", filter=Q(answer_quality=Appeal.AnswerQuality.ON_MERITS)),
+    )
+    for row in answers:
+        target = cells[(row["ans_day"], *(row[k] for k in KEY))]
+        for name in ("answered", "answered_on_time", "quality_checked", "on_merits"):
+            target[name] += row[name]
+    return {k: v for k, v in cells.items() if any(v.values())}
+
+
+def actual_cells() -> dict[tuple, dict[str, int]]:
+    return {
+        (c["day"], *(c[k] for k in KEY)): {n: c[n] for n in COUNTERS}
+        for c in HeatCell.objects.values("day", *KEY, *COUNTERS)
+    }
+
+
+def months_from_cells() -> dict[tuple, dict[str, int]]:
+    months: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for c in HeatCell.objects.values("day", "territory_id", "sector_block_id", "channel", *COUNTERS):
+        target = months[(c["day"].replace(day=1), c["territory_id"], c["sector_block_id"], c["channel"])]
+        for name in COUNTERS:
+            target[name] += c[name]
+    return dict(months)
+
+
+def actual_months() -> dict[tuple, dict[str, int]]:
+    return {
+        (m["month"], m["territory_id"], m["sector_block_id"], m["channel"]): {n: m[n] for n in COUNTERS}
+        for m in HeatMonth.objects.values("month", "territory_id", "sector_block_id", "channel", *COUNTERS)
+    }

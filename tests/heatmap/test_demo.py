@@ -1,0 +1,45 @@
+"""The demo: the rollup of the demo appeals, problem points found in them, a few confirmed; idempotent."""
+
+import pytest
+from django.db import transaction
+
+from appeals.demo import seed_appeals_demo
+from cur.demo import seed_demo_users
+from heatmap.demo import seed_heatmap_demo
+from heatmap.models import HeatCell, PollResult, ProblemPoint
+from sectors.demo import seed_sectors_demo
+from sectors.models import Territory
+
+from .reference import actual_cells, expected_cells
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_sectors_demo()
+        seed_demo_users()
+        seed_appeals_demo(count=600)
+        result = seed_heatmap_demo()
+        yield result
+        transaction.set_rollback(True)
+
+
+def test_the_demo_rollup_equals_the_appeals(demo):
+    assert demo["rollup"]["cells"] == HeatCell.objects.count() > 0
+    assert actual_cells() == expected_cells()
+
+
+def test_the_demo_has_population_problem_points_and_poll_results(demo):
+    assert not Territory.objects.filter(kind__in=Territory.MUNICIPAL_KINDS, population=None).exists()
+    assert ProblemPoint.objects.exists()
+    assert ProblemPoint.objects.filter(status=ProblemPoint.Status.CONFIRMED).count() == demo["confirmed"] > 0
+    assert PollResult.objects.count() == demo["polls"] > 0
+
+
+def test_seeding_again_adds_nothing(demo):
+    points, polls = ProblemPoint.objects.count(), PollResult.objects.count()
+    again = seed_heatmap_demo()
+    assert again["points"]["created"] == 0 and again["confirmed"] == 0 and again["polls"] == 0
+    assert (ProblemPoint.objects.count(), PollResult.objects.count()) == (points, polls)
