@@ -5,7 +5,9 @@ or the classifier's suggestion while it waits in triage), else the same address 
 similarity of TF-IDF vectors of lemmas. The most similar earlier one over the threshold becomes
 its `similar_to` (a possible duplicate the operator decides on). When N similar open appeals
 about one territory arrive within a day, an Incident (a mass problem) is opened for them
-automatically, and later similar appeals join it.
+automatically (services.create_incident, by nobody), and later similar appeals join it. Links
+are written set-based — one conditional UPDATE per batch with the same event and signal as
+services.link_to_incident — since an import can link hundreds of appeals at once.
 
 Candidate sets are bounded: one territory (or one address), a time window, at most
 DUPLICATES_MAX_CANDIDATES rows, newest first — never a scan of the appeals table. Settings

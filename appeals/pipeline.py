@@ -376,7 +376,13 @@ def retrain(by=None) -> ClassifierVersion:
         notes.append(
             f"Подтверждённых оператором меток мало ({len(confirmed)} < {minimum}): к ним добавлен начальный корпус."
         )
+    if len({e.sector for e in training}) < 2:
+        training += seed_examples()
+        source = "retrain+seed"
+        notes.append("Подтверждённые метки относятся к одному отраслевому блоку: добавлен начальный корпус.")
     active = ClassifierVersion.objects.filter(is_active=True).defer("payload").first()
+    # The new model never sees the held-out labels; the active one may have (it was trained on an
+    # earlier set of them), which favours keeping it — the safe side for "not worse".
     version = train_version(training, source=source, by=by, activate=False)
 
     comparison: dict = {"holdout_size": len(holdout), "active_version": active.version if active else None}
@@ -409,6 +415,6 @@ def retrain(by=None) -> ClassifierVersion:
     version.notes, version.metrics = " ".join(notes), metrics
     if activate:
         activate_version(version, by=by)
-        version.refresh_from_db()
+        version.refresh_from_db(fields=["is_active", "activated_at"])
     logger.info("Переобучение классификатора: %s", version.notes)
     return version

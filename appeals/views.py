@@ -28,6 +28,7 @@ from cur.models import User
 from cur.permissions import HasCapability
 from cur.roles import Role, can
 from cur.services import notify
+from cur.widgets import speed_up
 
 from . import exports, selectors, services
 from . import forms as f
@@ -199,7 +200,7 @@ def filtered_appeals(request, kind: ListKind) -> tuple[AppealFilter, QuerySet[Ap
 
 def _style_filter_form(form) -> None:
     for name, fld in form.fields.items():
-        widget = fld.widget
+        widget = speed_up(fld.widget)
         if isinstance(widget, forms.SelectMultiple):
             widget.attrs.update({"class": "form-select form-select-sm", "size": 3})
         elif isinstance(widget, forms.NullBooleanSelect):

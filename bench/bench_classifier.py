@@ -70,7 +70,8 @@ def quality(folds: int) -> None:
             truth += [e.sector for e in test]
             predicted += model.predict_sectors([e.text for e in test])
         accuracy = sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(truth)
-        rows.append((name, f"{_macro_f1(truth, predicted):.3f}", f"{accuracy:.3f}", f"{time.perf_counter() - started:.0f}"))
+        elapsed = time.perf_counter() - started
+        rows.append((name, f"{_macro_f1(truth, predicted):.3f}", f"{accuracy:.3f}", f"{elapsed:.0f}"))
     for name, train in (("СПб + seed → Курск", spb + seed), ("seed → Курск", seed)):
         started = time.perf_counter()
         model = _fit(train)

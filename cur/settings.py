@@ -159,6 +159,13 @@ CELERY_BEAT_SCHEDULE = {
     "moderation-classification-requeue": {"task": "moderation.tasks.requeue_unclassified", "schedule": 600.0},
     # Automated reports of the previous day, week and month, each once, at 00:20 Moscow.
     "moderation-reports": {"task": "moderation.tasks.build_due_reports", "schedule": crontab(minute=20, hour=0)},
+    # Heat map: the whole rollup rebuilt from the appeals table nightly (corrects drift), 02:40 Moscow.
+    "heatmap-rollup-rebuild": {"task": "heatmap.tasks.rebuild_rollup", "schedule": crontab(minute=40, hour=2)},
+    # Problem points (spikes, persistent problems) of the last 7 days, daily after the rebuild.
+    "heatmap-problem-detection": {
+        "task": "heatmap.tasks.detect_problem_points",
+        "schedule": crontab(minute=20, hour=3),
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------

@@ -114,13 +114,13 @@ class EventWriteSerializer(Serializer):
     responsible = ScopedPrimaryKeyField(selector=_managers, required=False, allow_null=True, label="Ответственный")
 
 
-class TransitionSerializer(Serializer):
+class EventTransitionSerializer(Serializer):
     status = serializers.ChoiceField(choices=S.choices, label="Новый статус")
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, label="Комментарий")
     outcome = serializers.ChoiceField(choices=InformationEvent.Outcome.choices, required=False, label="Итог")
 
 
-class AssignSerializer(Serializer):
+class EventAssignSerializer(Serializer):
     responsible = ScopedPrimaryKeyField(selector=_managers, label="Ответственный модератор (id)")
 
 
@@ -164,8 +164,8 @@ class InformationEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             "retrieve": EventDetailSerializer,
             "create": EventWriteSerializer,
             "partial_update": EventWriteSerializer,
-            "transition": TransitionSerializer,
-            "assign": AssignSerializer,
+            "transition": EventTransitionSerializer,
+            "assign": EventAssignSerializer,
             "sources": SourceSerializer,
             "audience": AudienceSerializer,
         }.get(self.action, EventSerializer)
@@ -197,7 +197,7 @@ class InformationEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return dict(serializer.validated_data)
 
     @extend_schema(
-        summary="Перевести повод в другой статус", request=TransitionSerializer, responses=EventDetailSerializer
+        summary="Перевести повод в другой статус", request=EventTransitionSerializer, responses=EventDetailSerializer
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
@@ -211,7 +211,7 @@ class InformationEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return self._detail(event)
 
     @extend_schema(
-        summary="Назначить ответственного модератора", request=AssignSerializer, responses=EventDetailSerializer
+        summary="Назначить ответственного модератора", request=EventAssignSerializer, responses=EventDetailSerializer
     )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
@@ -295,7 +295,7 @@ class RecommendationSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class IssueSerializer(Serializer):
+class RecommendationIssueSerializer(Serializer):
     event = ScopedPrimaryKeyField(selector=selectors.events_visible_to, label="Повод (id)")
     organisation = ScopedPrimaryKeyField(selector=_organisations, label="Орган или организация (id)")
     text = serializers.CharField(max_length=20_000, label="Что опубликовать")
@@ -304,7 +304,7 @@ class IssueSerializer(Serializer):
     due_at = serializers.DateTimeField(label="Срок")
 
 
-class AnswerSerializer(Serializer):
+class RecommendationAnswerSerializer(Serializer):
     comment = serializers.CharField(max_length=20_000, required=False, allow_blank=True, label="Комментарий")
     result_url = serializers.URLField(max_length=1000, required=False, allow_blank=True, label="Ссылка на публикацию")
 
@@ -322,7 +322,7 @@ class RecommendationFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Рекомендации (сотруднику органа — адресованные его организации)"),
     retrieve=extend_schema(summary="Рекомендация"),
-    create=extend_schema(summary="Выдать рекомендацию органу", request=IssueSerializer),
+    create=extend_schema(summary="Выдать рекомендацию органу", request=RecommendationIssueSerializer),
 )
 class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Рекомендации органам и организациям. Орган принимает (accept), отмечает выполнение (done) или
@@ -347,9 +347,9 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
 
     def get_serializer_class(self):
         if self.action == "create":
-            return IssueSerializer
+            return RecommendationIssueSerializer
         if self.action in ("accept", "done", "decline", "cancel"):
-            return AnswerSerializer
+            return RecommendationAnswerSerializer
         return RecommendationSerializer
 
     def _out(self, rec, code=status.HTTP_200_OK):
@@ -368,12 +368,12 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         serializer.is_valid(raise_exception=True)
         return self._out(service(rec, by=request.user, **arguments(serializer.validated_data)))
 
-    @extend_schema(summary="Принять рекомендацию к исполнению (орган)", request=AnswerSerializer)
+    @extend_schema(summary="Принять рекомендацию к исполнению (орган)", request=RecommendationAnswerSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._answer(request, services.accept_recommendation, lambda d: {"comment": d.get("comment", "")})
 
-    @extend_schema(summary="Отметить выполнение (орган): что сделано и ссылка", request=AnswerSerializer)
+    @extend_schema(summary="Отметить выполнение (орган): что сделано и ссылка", request=RecommendationAnswerSerializer)
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
         return self._answer(
@@ -382,12 +382,12 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
             lambda d: {"response": d.get("comment", ""), "result_url": d.get("result_url", "")},
         )
 
-    @extend_schema(summary="Отклонить рекомендацию с причиной (орган)", request=AnswerSerializer)
+    @extend_schema(summary="Отклонить рекомендацию с причиной (орган)", request=RecommendationAnswerSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._answer(request, services.decline_recommendation, lambda d: {"reason": d.get("comment", "")})
 
-    @extend_schema(summary="Отозвать рекомендацию (центр)", request=AnswerSerializer)
+    @extend_schema(summary="Отозвать рекомендацию (центр)", request=RecommendationAnswerSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._answer(request, services.cancel_recommendation, lambda d: {"reason": d.get("comment", "")})

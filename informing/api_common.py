@@ -69,6 +69,7 @@ class ModelSerializer(RussianErrorsMixin, serializers.ModelSerializer):
     pass
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A related row looked up among those the requesting user may see (a selector of the user)."""
 

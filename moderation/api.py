@@ -46,7 +46,7 @@ class MessageItemSerializer(Serializer):
     reach = serializers.IntegerField(required=False, min_value=0)
 
 
-class BatchSerializer(Serializer):
+class MessageBatchSerializer(Serializer):
     items = serializers.ListField(child=serializers.JSONField(), allow_empty=False, max_length=intake.MAX_BATCH)
 
 
@@ -97,7 +97,7 @@ class MessageSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class DecideSerializer(Serializer):
+class MessageDecideSerializer(Serializer):
     decision = serializers.ChoiceField(choices=[(s, S(s).label) for s in IncomingMessage.DECISIONS])
     comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     event = ScopedPrimaryKeyField(selector=informing_selectors.events_visible_to, required=False, allow_null=True)
@@ -107,7 +107,7 @@ class DecideSerializer(Serializer):
     new_case_title = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
-class BulkDecideSerializer(DecideSerializer):
+class MessageBulkDecideSerializer(MessageDecideSerializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         allow_empty=False,
@@ -115,7 +115,7 @@ class BulkDecideSerializer(DecideSerializer):
     )
 
 
-class AssignSerializer(Serializer):
+class MessageAssignSerializer(Serializer):
     moderator = ScopedPrimaryKeyField(
         selector=_moderators, required=False, allow_null=True, help_text="id модератора; по умолчанию — себе"
     )
@@ -176,10 +176,10 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     def get_serializer_class(self):
         return {
-            "batch": BatchSerializer,
-            "decide": DecideSerializer,
-            "bulk_decide": BulkDecideSerializer,
-            "assign": AssignSerializer,
+            "batch": MessageBatchSerializer,
+            "decide": MessageDecideSerializer,
+            "bulk_decide": MessageBulkDecideSerializer,
+            "assign": MessageAssignSerializer,
         }.get(self.action, MessageSerializer)
 
     @extend_schema(
@@ -208,7 +208,9 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         return Response(MessageSerializer(selectors.message_for(self.request.user, message.pk)).data)
 
     @extend_schema(
-        summary="Взять сообщение (или назначить модератору)", request=AssignSerializer, responses=MessageSerializer
+        summary="Взять сообщение (или назначить модератору)",
+        request=MessageAssignSerializer,
+        responses=MessageSerializer,
     )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
@@ -220,7 +222,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     @extend_schema(
         summary="Решение по сообщению: обращение, повод, дезинформация или шум",
-        request=DecideSerializer,
+        request=MessageDecideSerializer,
         responses=MessageSerializer,
     )
     @action(detail=True, methods=["post"])
@@ -234,7 +236,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     @extend_schema(
         summary="Одно решение для нескольких сообщений",
-        request=BulkDecideSerializer,
+        request=MessageBulkDecideSerializer,
         responses={
             200: inline_serializer("BulkResult", {"done": serializers.ListField(), "failed": serializers.DictField()})
         },
@@ -313,7 +315,7 @@ class ReportSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class BuildSerializer(Serializer):
+class ReportBuildSerializer(Serializer):
     period_kind = serializers.ChoiceField(choices=ModerationReport.Period.choices)
     day = serializers.DateField(help_text="Любой день периода")
 
@@ -338,10 +340,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         return qs.filter(period_kind=kind) if kind in ModerationReport.Period.values else qs
 
     def get_serializer_class(self):
-        return BuildSerializer if self.action == "build" else ReportSerializer
+        return ReportBuildSerializer if self.action == "build" else ReportSerializer
 
     @extend_schema(
-        summary="Сформировать (пересчитать) отчёт за период", request=BuildSerializer, responses=ReportSerializer
+        summary="Сформировать (пересчитать) отчёт за период", request=ReportBuildSerializer, responses=ReportSerializer
     )
     @action(detail=False, methods=["post"])
     def build(self, request):

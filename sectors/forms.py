@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
 from cur.errors import DomainError
+from cur.widgets import speed_up
 
 from .models import Organisation, ResponsiblePerson, SectorBlock, Territory, phone_validator
 
@@ -30,6 +31,7 @@ class BootstrapFormMixin:
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
+                speed_up(widget)
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

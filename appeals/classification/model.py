@@ -15,6 +15,7 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_selection import chi2
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
@@ -22,6 +23,7 @@ from . import text as textmod
 
 FORMAT = 1  # bumped when the pickled layout changes; an old payload then fails to load loudly
 BATCH = 512
+TOPIC_COLUMNS = 20_000
 WHITESPACE_SEPARATED = r"\S+"  # the lemma view is already split and lower-cased
 MAX_CHAR_VIEW = 1_500  # characters of the word view the n-grams read: the start of a letter says what it is about
 
@@ -130,6 +132,17 @@ class Features:
         return len(self.words.vocabulary_) + len(self.chars.vocabulary_)
 
 
+def _topic_columns(sub: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
+    """The feature columns a sector's topic model reads: those its texts use twice or more, at most
+    TOPIC_COLUMNS of them by chi² with the topic. Training cost and payload grow with topics ×
+    columns; the rest carry no evidence about this sector's topics (same accuracy measured)."""
+    columns = np.flatnonzero(np.asarray((sub > 0).sum(axis=0)).ravel() >= 2)
+    if len(columns) > TOPIC_COLUMNS:
+        scores = np.nan_to_num(chi2(sub[:, columns], labels)[0])
+        columns = np.sort(columns[np.argsort(-scores, kind="stable")[:TOPIC_COLUMNS]])
+    return columns.astype(np.int32)
+
+
 def _compact(model: LogisticRegression) -> LogisticRegression:
     """float32 weights: half the payload, the same predictions (the features are float32 too)."""
     model.coef_ = model.coef_.astype(np.float32)
@@ -142,7 +155,8 @@ def _linear(c: float) -> LogisticRegression:
     # LogisticRegression's own probabilities are the confidence: measured across regions (St Petersburg
     # + seed → Kursk) its expected calibration error is about 0.05, while a LinearSVC calibrated by
     # CalibratedClassifierCV lost a fifth of the macro-F1 (its calibrators undo the class balancing).
-    return LogisticRegression(C=c, class_weight="balanced", max_iter=300, tol=1e-3)
+    # newton-cg: 6 iterations where L-BFGS needed 30–50, several times faster on 15 × 100k weights.
+    return LogisticRegression(C=c, class_weight="balanced", solver="newton-cg", max_iter=100, tol=1e-3)
 
 
 class AppealClassifier:
@@ -184,9 +198,7 @@ class AppealClassifier:
                 self.topic_models[sector] = str(labels[0])
                 continue
             sub = matrix[np.asarray(rows)]
-            # Only the columns this sector's texts use (twice or more): L-BFGS's cost grows with
-            # classes × columns, and the rest carry no evidence about this sector's topics.
-            columns = np.flatnonzero(np.asarray((sub > 0).sum(axis=0)).ravel() >= 2).astype(np.int32)
+            columns = _topic_columns(sub, labels)
             self.topic_models[sector] = (_compact(_linear(self.topic_c).fit(sub[:, columns], labels)), columns)
         return self
 

@@ -20,7 +20,7 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         seed_sectors_demo()
         seed_demo_users()
-        seed_appeals_demo(count=600)
+        seed_appeals_demo(count=3000)  # the seed_demo default: spikes need its volume
         result = seed_heatmap_demo()
         yield result
         transaction.set_rollback(True)

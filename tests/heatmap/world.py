@@ -51,13 +51,15 @@ class World:
 def build_world() -> World:
     region = RegionFactory()
     names = [("Шацкий район", "61656000", 19368), ("Ряжский район", "61630000", 27707), ("Рязань", "61701000", 528599)]
-    districts = [
-        Territory.objects.create(name=name, kind=Territory.Kind.CITY_OKRUG if name == "Рязань" else
-                                 Territory.Kind.MUNICIPAL_DISTRICT, parent=region, oktmo=oktmo, population=population,
-                                 boundary={"type": "Polygon", "coordinates": [[[41.0 + i, 54.0], [41.5 + i, 54.0],
-                                                                                [41.5 + i, 54.5], [41.0 + i, 54.0]]]})
-        for i, (name, oktmo, population) in enumerate(names)
-    ]  # fmt: skip
+    districts = []
+    for i, (name, oktmo, population) in enumerate(names):
+        kind = Territory.Kind.CITY_OKRUG if name == "Рязань" else Territory.Kind.MUNICIPAL_DISTRICT
+        square = [[41.0 + i, 54.0], [41.5 + i, 54.0], [41.5 + i, 54.5], [41.0 + i, 54.0]]
+        district, _ = Territory.objects.get_or_create(
+            oktmo=oktmo, defaults={"name": name, "kind": kind, "parent": region, "population": population,
+                                   "boundary": {"type": "Polygon", "coordinates": [square]}},
+        )  # fmt: skip
+        districts.append(district)
     settlement = Territory.objects.create(name="Шацкое городское поселение", kind=Territory.Kind.URBAN_SETTLEMENT,
                                           parent=districts[0], oktmo="61656101")  # fmt: skip
     blocks = {code: SectorBlock.objects.get(code=code) for code in ("health", "waste")}
