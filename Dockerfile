@@ -4,6 +4,9 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/cur
 WORKDIR /app
 
+# DejaVu Sans is embedded in PDF reports.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.txt constraints-build.txt ./
 RUN pip install --no-cache-dir --upgrade "pip>=25.3" \
  && pip install --no-cache-dir --build-constraint constraints-build.txt -r requirements.txt

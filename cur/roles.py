@@ -24,6 +24,10 @@ class Role(models.TextChoices):
 BLOCK_ROLES = frozenset({Role.BLOCK_RESPONSIBLE, Role.BLOCK_HEAD})
 STAFF_ROLES = frozenset(Role) - {Role.COMPETENCE_CENTER}
 
+INFORMING_VIEW = frozenset(
+    {Role.ADMIN, Role.CURATOR, Role.EXECUTIVE, Role.MODERATOR, Role.BLOCK_HEAD, Role.BLOCK_RESPONSIBLE}
+)
+
 CAPABILITIES: dict[str, frozenset[str]] = {
     # Справочники: отраслевые блоки, территории, организации, ответственные лица.
     "directory.view": STAFF_ROLES,
@@ -54,10 +58,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "dashboard.block": BLOCK_ROLES,
     "dashboard.region": frozenset({Role.ADMIN, Role.CURATOR, Role.EXECUTIVE}),
     # ИНФОЦУР and the moderation center.
-    "informing.view": frozenset(
-        {Role.ADMIN, Role.CURATOR, Role.EXECUTIVE, Role.MODERATOR, Role.BLOCK_HEAD, Role.BLOCK_RESPONSIBLE}
-    ),
+    "informing.view": INFORMING_VIEW,
     "informing.manage": frozenset({Role.ADMIN, Role.MODERATOR}),
+    # Recommendations to bodies: ИНФОЦУР staff, and executors for their own organisation.
+    "informing.recommendations": INFORMING_VIEW | {Role.EXECUTOR},
     "moderation.work": frozenset({Role.ADMIN, Role.MODERATOR}),
     # The Django admin site and the audit log.
     "admin.site": frozenset({Role.ADMIN}),

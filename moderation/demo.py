@@ -213,10 +213,19 @@ def seed_informing_demo(*, stdout=None) -> dict:
         due = received + (message.due_at - message.received_at)
         if fate.endswith("_overdue"):
             received, due = now - datetime.timedelta(hours=9), now - datetime.timedelta(hours=5)
+        elif fate in ("new", "assigned"):
+            # Still in the queue: arrived within the last hour, the deadline ahead.
+            received = max(received, now - datetime.timedelta(hours=1))
+            due = received + (message.due_at - message.received_at)
         IncomingMessage.objects.filter(pk=pk).update(received_at=received, due_at=due)
         message.refresh_from_db()
         if moderator is not None and fate not in ("new", "new_overdue"):
             _decide(message, fate, moderator)
+            # The moderator reacted within the hour and (mostly) decided within the deadline.
+            reacted = min(received + datetime.timedelta(minutes=15 + 5 * (pk % 7)), now)
+            decided = min(received + datetime.timedelta(minutes=50 + 40 * (pk % 7)), now)
+            IncomingMessage.objects.filter(pk=pk).update(reacted_at=reacted, assigned_at=reacted)
+            IncomingMessage.objects.filter(pk=pk, decided_at__isnull=False).update(decided_at=decided)
     pronsk = Territory.objects.filter(oktmo="61625000").first()
     waste = SectorBlock.objects.filter(code="waste").first()
     if pronsk and waste and not Surge.objects.filter(sector_block=waste, territory=pronsk).exists():

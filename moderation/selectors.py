@@ -4,6 +4,8 @@ Every list starts from a `*_visible_to(user)` selector."""
 import datetime
 import zoneinfo
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -35,9 +37,21 @@ def _filter(qs, *, network: str = "", territory=None, sector_block=None, q: str 
         qs = qs.filter(sector_block=sector_block)
     if assigned_to is not None:
         qs = qs.filter(assigned_to=assigned_to)
-    if q.strip():
-        qs = qs.filter(Q(text__icontains=q.strip()) | Q(author__icontains=q.strip()))
-    return qs
+    return _search(qs, q.strip())
+
+
+def _search(qs, q: str):
+    """An author («@handle») or words of the text: Russian full-text search on PostgreSQL (served by
+    message_text_fts_idx), icontains on SQLite."""
+    if not q:
+        return qs
+    if q.startswith("@"):
+        return qs.filter(author__iexact=q)
+    if connection.vendor == "postgresql":
+        return qs.alias(fts=SearchVector("text", config="russian")).filter(
+            fts=SearchQuery(q, config="russian", search_type="websearch")
+        )
+    return qs.filter(Q(text__icontains=q) | Q(author__icontains=q))
 
 
 def queue(user, *, mine: bool = False, unassigned: bool = False, overdue: bool = False, **filters):

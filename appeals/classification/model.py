@@ -24,6 +24,7 @@ from . import text as textmod
 FORMAT = 1  # bumped when the pickled layout changes; an old payload then fails to load loudly
 BATCH = 512
 TOPIC_COLUMNS = 20_000
+MIN_CHAR_EVIDENCE = 3
 WHITESPACE_SEPARATED = r"\S+"  # the lemma view is already split and lower-cased
 MAX_CHAR_VIEW = 1_500  # characters of the word view the n-grams read: the start of a letter says what it is about
 
@@ -124,8 +125,15 @@ class Features:
         return matrix
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.transform_with_evidence(texts)[0]
+
+    def transform_with_evidence(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The matrix and, per text, whether it says anything the model knows: a known lemma, or
+        at least MIN_CHAR_EVIDENCE known n-grams (a misspelt word); «qwzxv» or emoji do not."""
         chars, lemmas = self.prepare(texts)
-        return sp.hstack([self.words.transform(lemmas), self.chars.transform(chars)], format="csr")
+        words, grams = self.words.transform(lemmas), self.chars.transform(chars)
+        evidence = (words.getnnz(axis=1) > 0) | (grams.getnnz(axis=1) >= MIN_CHAR_EVIDENCE)
+        return sp.hstack([words, grams], format="csr"), evidence
 
     @property
     def size(self) -> int:
@@ -212,8 +220,8 @@ class AppealClassifier:
         return results
 
     def _predict_batch(self, texts: Sequence[str]) -> list[tuple[str | None, float, str | None, float]]:
-        matrix = self.features.transform(texts)
-        empty = matrix.getnnz(axis=1) == 0
+        matrix, evidence = self.features.transform_with_evidence(texts)
+        empty = ~evidence
         proba = self.sector_model.predict_proba(matrix)
         best = proba.argmax(axis=1)
         sectors = self.sector_model.classes_[best]
@@ -236,7 +244,7 @@ class AppealClassifier:
         results = []
         for i in range(len(best)):
             if empty[i]:
-                # No known word or n-gram: the model would answer with the class prior — say «don't know».
+                # Nothing the model knows: it would answer with the class prior — say «don't know».
                 results.append((None, 0.0, None, 0.0))
             else:
                 results.append((str(sectors[i]), float(confidence[i]), *topics[i]))

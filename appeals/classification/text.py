@@ -17,8 +17,6 @@ MAX_WORD_CHARS = 40  # longer «words» are glued junk (aaaaaa…, URLs without 
 _COMMENTS = re.compile(r"<!--.*?-->", re.S)
 _SCRIPTS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 _TAGS = re.compile(r"</?[a-zA-Z][^<>]{0,2000}>")
-# Entities a broken export double-escapes (&amp;nbsp;) or leaves without the semicolon (&nbsp).
-_LEFTOVER_ENTITIES = re.compile(r"&(?:amp;)?(?:nbsp|laquo|raquo|quot|mdash|ndash|hellip|lt|gt|amp);?", re.I)
 _WORDS = re.compile(r"[а-яa-z]+(?:-[а-яa-z]+)*")
 _SPACES = re.compile(r"\s+")
 
@@ -61,7 +59,11 @@ def strip_html(text: str) -> str:
         text = _SCRIPTS.sub(" ", _COMMENTS.sub(" ", text))
         text = _TAGS.sub(" ", text)
     if "&" in text:
-        text = html.unescape(_LEFTOVER_ENTITIES.sub(" ", text))
+        text = html.unescape(text)
+        if "&" in text:  # double-escaped by a broken export: &amp;nbsp; → &nbsp; → a space
+            text = html.unescape(text)
+        if "<" in text:  # tags that arrived escaped (&lt;p&gt;)
+            text = _TAGS.sub(" ", text)
     return text
 
 
@@ -78,11 +80,21 @@ def tokenize(normalized: str) -> list[str]:
     return _WORDS.findall(normalized)[:MAX_WORDS]
 
 
+# Word forms of appeals whose first pymorphy3 parse is the wrong word («ямы» → «ям», a coaching inn).
+LEMMA_OVERRIDES = {
+    "ям": "яма", "ямы": "яма", "ямах": "яма", "ямам": "яма", "ямами": "яма",
+    "кружки": "кружок", "кружков": "кружок", "кружках": "кружок",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=300_000)
 def lemma(word: str) -> str:
     """The normal form of one lower-case word form (the most probable parse); Latin words as they are."""
     if not ("а" <= word[0] <= "я"):
         return word
+    override = LEMMA_OVERRIDES.get(word)
+    if override is not None:
+        return override
     return _analyzer().parse(word)[0].normal_form.replace("ё", "е")
 
 

@@ -106,7 +106,7 @@ def test_a_batch_over_the_limit_or_empty_is_refused_whole(moderator, api_client_
 def test_a_full_batch_of_1000_is_taken_in_one_request(moderator, api_client_for, django_assert_max_num_queries):
     items = [item(n) for n in range(MAX_BATCH)]
 
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(60):  # chunked INSERTs; SQLite needs smaller chunks
         body = api_client_for(moderator).post(URL, {"items": items}, format="json").json()
 
     assert body["created"] == MAX_BATCH

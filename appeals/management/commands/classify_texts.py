@@ -18,6 +18,10 @@ CHUNK = 5_000
 class Command(BaseCommand):
     help = "Классификация текстов из CSV: добавляет столбцы sector, topic, confidence."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Our --version names a classifier version; Django's own --version (its release) gives way.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("--input", required=True, help="исходный CSV")
         parser.add_argument("--text-column", required=True, help="столбец с текстом")

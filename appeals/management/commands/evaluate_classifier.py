@@ -35,6 +35,10 @@ def find_version(name: str | None) -> ClassifierVersion:
 class Command(BaseCommand):
     help = "Оценка классификатора на размеченном CSV: accuracy, macro-F1 и отчёт по классам (JSON)."
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Our --version names a classifier version; Django's own --version (its release) gives way.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("--csv", required=True, help="CSV-файл с текстами и метками")
         parser.add_argument("--text-column", required=True)

@@ -5,6 +5,7 @@ from django.db import transaction
 from appeals.demo import seed_appeals_demo
 from cur.demo import seed_demo_users
 from cur.models import User
+from moderation.demo import seed_informing_demo
 from ratings.demo import seed_ratings_demo
 from sectors.demo import seed_sectors_demo
 from sectors.models import Organisation, ResponsiblePerson, Territory
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             credentials = seed_demo_users()
             appeal_counts = seed_appeals_demo(count=options["appeals"], stdout=self.stdout)
             seed_ratings_demo(stdout=self.stdout)
+            seed_informing_demo(stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Демо-данные Рязанской области готовы."))
         rows = [
