@@ -168,6 +168,21 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Appeals: deadlines, classification, duplicates (all overridable from the environment) ---------
+APPEAL_REMINDER_DAYS = env.list("APPEAL_REMINDER_DAYS", cast=int, default=[3, 1])  # days before the due date
+APPEAL_ESCALATION_DAYS = env.list("APPEAL_ESCALATION_DAYS", cast=int, default=[0, 3])  # days overdue per level
+CLASSIFIER_AUTO_ROUTE_THRESHOLD = env.float("CLASSIFIER_AUTO_ROUTE_THRESHOLD", default=0.85)
+CLASSIFIER_AUTO_TOPIC_THRESHOLD = env.float("CLASSIFIER_AUTO_TOPIC_THRESHOLD", default=0.5)
+CLASSIFIER_BATCH_SIZE = env.int("CLASSIFIER_BATCH_SIZE", default=1000)
+CLASSIFIER_RETRAIN_MIN_CONFIRMED = env.int("CLASSIFIER_RETRAIN_MIN_CONFIRMED", default=50)
+CLASSIFIER_RETRAIN_HOLDOUT = env.float("CLASSIFIER_RETRAIN_HOLDOUT", default=0.2)
+CLASSIFIER_RETRAIN_TOLERANCE = env.float("CLASSIFIER_RETRAIN_TOLERANCE", default=0.0)
+DUPLICATES_WINDOW_DAYS = env.int("DUPLICATES_WINDOW_DAYS", default=14)
+DUPLICATES_THRESHOLD = env.float("DUPLICATES_THRESHOLD", default=0.6)
+DUPLICATES_MAX_CANDIDATES = env.int("DUPLICATES_MAX_CANDIDATES", default=1000)
+INCIDENT_MIN_APPEALS = env.int("INCIDENT_MIN_APPEALS", default=5)
+INCIDENT_WINDOW_HOURS = env.int("INCIDENT_WINDOW_HOURS", default=24)
+
 # --- Auth ------------------------------------------------------------------------
 AUTH_USER_MODEL = "cur.User"
 LOGIN_URL = "login"
@@ -234,6 +249,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set that several apps' fields share a field name with.
+    "ENUM_NAME_OVERRIDES": {
+        "InformationChannelEnum": "informing.models.common.Channel",
+        "MaterialFormatEnum": "informing.models.common.Format",
+        "InformationPriorityEnum": "informing.models.common.Priority",
+        "InformationEventStatusEnum": "informing.models.events.InformationEvent.Status",
+        "RatingPeriodKindEnum": "ratings.models.PeriodKind",
+        "ReportPeriodKindEnum": "moderation.models.ModerationReport.Period",
+    },
 }
 
 # --- E-mail ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from appeals.exports import XLSX_CONTENT_TYPE, neutralise
 
 from .models import ModerationReport
-from .pdf import Document
+from cur.pdf import Document
 from .reports import report_rows
 
 HEADERS = ["Раздел", "Показатель", "Значение"]

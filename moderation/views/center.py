@@ -19,7 +19,7 @@ from informing.views.base import ActionView, error_text, errors_text, or_404, pa
 from .. import charts, exports, intake, reports, selectors, services
 from .. import forms as f
 from ..models import MessageImport, ModerationReport, Surge
-from ..pdf import PdfUnavailable
+from cur.pdf import PdfUnavailable
 from .base import Page, SectionMixin
 
 DASHBOARD_PERIODS = {"today": ("Сегодня", 0), "7": ("7 дней", 6), "30": ("30 дней", 29)}

@@ -93,7 +93,7 @@ def test_the_menu_has_the_appeal_items_of_the_role(role, region, make_user, clie
 def test_the_executor_menu_has_my_appeals_but_no_queue(region, make_user):
     executor = user_of(make_user, Role.EXECUTOR, region)
     labels = [item.label for item in menu_for(executor)]
-    assert "Мои обращения" in labels and "Обращения" in labels
+    assert "Мои обращения" in labels and "Все обращения" in labels
     assert "Очередь" not in labels and "Новое обращение" not in labels
 
 
