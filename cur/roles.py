@@ -63,6 +63,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Recommendations to bodies: ИНФОЦУР staff, and executors for their own organisation.
     "informing.recommendations": INFORMING_VIEW | {Role.EXECUTOR},
     "moderation.work": frozenset({Role.ADMIN, Role.MODERATOR}),
+    # The portal: reports, indicators, roadmaps, best practices, trainings (the competence center: API only).
+    "portal.view": STAFF_ROLES | {Role.COMPETENCE_CENTER},
+    "portal.web": STAFF_ROLES,
+    "portal.reports.write": frozenset({Role.BLOCK_HEAD, Role.BLOCK_RESPONSIBLE, Role.EXECUTIVE}),
+    "portal.approve": frozenset({Role.CURATOR}),
+    "portal.indicators.propose": frozenset({Role.EXECUTIVE, Role.BLOCK_RESPONSIBLE}),
+    "portal.indicators.manage": frozenset({Role.ADMIN, Role.CURATOR, Role.EXECUTIVE}),
+    "portal.roadmaps.write": frozenset({Role.CURATOR, Role.EXECUTIVE, Role.BLOCK_HEAD, Role.BLOCK_RESPONSIBLE}),
+    "portal.registry.write": frozenset({Role.ADMIN, Role.CURATOR, Role.EXECUTIVE, Role.BLOCK_HEAD,
+                                        Role.BLOCK_RESPONSIBLE}),  # best practices and trainings
     # The Django admin site and the audit log.
     "admin.site": frozenset({Role.ADMIN}),
 }

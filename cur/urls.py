@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("heatmap.api_urls")),
     path("", include("informing.api_urls")),
     path("", include("moderation.api_urls")),
+    path("", include("portal.api_urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("heatmap/", include("heatmap.urls")),
     path("informing/", include("informing.urls")),
     path("moderation/", include("moderation.urls")),
+    path("portal/", include("portal.urls")),
     path("open311/v2/", include("appeals.open311_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

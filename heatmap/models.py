@@ -16,29 +16,34 @@ COUNTERS = (
 
 
 def _fk(model: str, name: str) -> models.ForeignKey:
+    # No constraint and no index of its own: the rollup is derived data, read by the indexes declared on
+    # the tables (each extra index slows the nightly rebuild of millions of rows).
     return models.ForeignKey(
         model, verbose_name=name, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+",
+        db_index=False, related_name="+",
     )  # fmt: skip
 
 
 class Counts(models.Model):
     """The counters of a cell. Each counter lands on one day of the appeal (see `heatmap.rollup`):
     received, overdue, rated, dissatisfied, repeated, open, open_overdue, escalated on the day of
-    registration; answered, answered_on_time, quality_checked, on_merits on the day of the answer."""
+    registration; answered, answered_on_time, quality_checked, on_merits on the day of the answer.
 
-    received = models.PositiveIntegerField("поступило", default=0)
-    answered = models.PositiveIntegerField("дан ответ", default=0)
-    answered_on_time = models.PositiveIntegerField("ответ в срок", default=0)
-    quality_checked = models.PositiveIntegerField("качество проверено", default=0)
-    on_merits = models.PositiveIntegerField("ответ по существу", default=0)
-    overdue = models.PositiveIntegerField("просрочено", default=0)
-    rated = models.PositiveIntegerField("есть оценка заявителя", default=0)
-    dissatisfied = models.PositiveIntegerField("заявитель не удовлетворён", default=0)
-    repeated = models.PositiveIntegerField("повторные", default=0)
-    open = models.PositiveIntegerField("открыто сейчас", default=0)
-    open_overdue = models.PositiveIntegerField("открыто и просрочено сейчас", default=0)
-    escalated = models.PositiveIntegerField("открыто с эскалацией сейчас", default=0)
+    Plain integers, not PositiveIntegerField: `heatmap.rollup` applies signed deltas to HeatMonth inside its
+    transaction (the old cells subtracted, the new ones added); every committed value is a count, never < 0."""
+
+    received = models.IntegerField("поступило", default=0)
+    answered = models.IntegerField("дан ответ", default=0)
+    answered_on_time = models.IntegerField("ответ в срок", default=0)
+    quality_checked = models.IntegerField("качество проверено", default=0)
+    on_merits = models.IntegerField("ответ по существу", default=0)
+    overdue = models.IntegerField("просрочено", default=0)
+    rated = models.IntegerField("есть оценка заявителя", default=0)
+    dissatisfied = models.IntegerField("заявитель не удовлетворён", default=0)
+    repeated = models.IntegerField("повторные", default=0)
+    open = models.IntegerField("открыто сейчас", default=0)
+    open_overdue = models.IntegerField("открыто и просрочено сейчас", default=0)
+    escalated = models.IntegerField("открыто с эскалацией сейчас", default=0)
 
     class Meta:
         abstract = True
@@ -70,10 +75,9 @@ class HeatCell(Counts):
             ),
         ]  # fmt: skip
         indexes = [
-            # A topic's series (topic filter, problem points, priorities of one topic).
+            # A topic's series over long periods (the map's topic filter). An executor's cells are found
+            # through the day range of heatcell_key: one more index would slow the nightly rebuild more.
             models.Index(fields=["topic", "day"], name="heatcell_topic_day"),
-            # An executor's heat map and the lagging organisations of a block.
-            models.Index(fields=["organisation", "day"], name="heatcell_org_day"),
         ]
 
     def __str__(self) -> str:
@@ -103,11 +107,17 @@ class HeatMonth(Counts):
 
 
 class HeatFootprint(models.Model):
-    """Where an appeal's counts landed when it was last rolled up: the old key that an incremental
-    update must recompute after a change moved the appeal (another territory, a withdrawn answer)."""
+    """The key an appeal's counts landed on when it was last rolled up: the old key that an incremental
+    update must recompute after a change moved the appeal (another territory or topic, a withdrawn
+    answer), and the index by which the update finds the appeals of a key. 0 stands for «none» in the id
+    columns, so that every key column is indexable by equality."""
 
     appeal_id = models.BigIntegerField("обращение", primary_key=True)
-    territory_id = models.BigIntegerField("территория", null=True)
+    territory_id = models.BigIntegerField("территория", default=0)
+    sector_id = models.BigIntegerField("отраслевой блок", default=0)
+    topic_id = models.BigIntegerField("тема", default=0)
+    channel = models.CharField("канал", max_length=16, default="")
+    organisation_id = models.BigIntegerField("исполнитель", default=0)
     registered_day = models.DateField("день регистрации")
     answered_day = models.DateField("день ответа", null=True)
 
@@ -115,8 +125,9 @@ class HeatFootprint(models.Model):
         verbose_name = "след обращения в тепловой карте"
         verbose_name_plural = "следы обращений в тепловой карте"
         indexes = [
-            # The recompute's «appeals answered on day D in territory T».
-            models.Index(fields=["territory_id", "answered_day"], name="heatfootprint_answered"),
+            # The recompute of a key: «appeals of territory T and topic X registered (answered) on day D».
+            models.Index(fields=["territory_id", "topic_id", "registered_day"], name="heatfootprint_registered"),
+            models.Index(fields=["territory_id", "topic_id", "answered_day"], name="heatfootprint_answered"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,17 @@ from appeals.models import Appeal, Topic
 from . import metrics
 from .priorities import PairStats, Priority, rank_priorities
 from .scope import Scope
-from .selectors import HeatQuery, Place, Places, aggregate, places, poll_results_by_pair, sector_blocks, zero
+from .selectors import (
+    HeatQuery,
+    Place,
+    Places,
+    aggregate,
+    places,
+    poll_results_by_pair,
+    sector_blocks,
+    with_previous,
+    zero,
+)
 
 # The appeals the rollup counts: every status but rejected (the list's filter says so explicitly).
 COUNTED_STATUSES = [s for s in Appeal.Status.values if s != Appeal.Status.REJECTED]
@@ -184,14 +194,13 @@ class PriorityRow:
 def priority_rows(scope: Scope, q: HeatQuery, user, *, min_count: int, limit: int = 50) -> list[PriorityRow]:
     """Topic × territory pairs ranked for polls and votes, with the poll results already held on them."""
     directory = places()
-    current = directory.fold(aggregate(scope, q, ("territory", "topic")))
-    previous = directory.fold(aggregate(scope, q.previous(), ("territory", "topic"), counters=("received",)))
+    counters = ("received", "overdue", "rated", "dissatisfied")
+    pairs = directory.fold(with_previous(scope, q, ("territory", "topic"), counters))
     stats = [
-        PairStats(territory, topic, c["received"], previous.get((territory, topic), {}).get("received", 0),
-                  c["overdue"], c["rated"], c["dissatisfied"])
-        for (territory, topic), c in current.items()
+        PairStats(territory, topic, c["received"], c["previous"], c["overdue"], c["rated"], c["dissatisfied"])
+        for (territory, topic), c in pairs.items()
         if topic is not None and territory is not None
-    ]  # fmt: skip
+    ]
     ranked = rank_priorities(stats, min_count=min_count, limit=limit)
     topics = Topic.objects.in_bulk({p.stats.topic_id for p in ranked})
     polls = poll_results_by_pair(user, [(p.stats.territory_id, p.stats.topic_id) for p in ranked])

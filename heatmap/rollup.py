@@ -1,3 +1,4 @@
+# ruff: noqa: S608 — the SQL text is built only from this module's constants; every value is a parameter.
 """Maintenance of the heat map rollup: `HeatCell` (day × territory × block × topic × channel × executor),
 `HeatMonth` (month × territory × block × channel) and the per-appeal `HeatFootprint`.
 
@@ -17,11 +18,13 @@ Rejected appeals (spam, duplicates, not in competence, no essence) count nowhere
 state of the appeal now, not a history of events, so a rebuild from the appeals table gives the same
 numbers as the incremental updates (the tests assert it).
 
-Incremental updates recompute whole keys, set-based: the (day, territory) pairs an appeal's counts
-land on now and landed on at its last roll-up (kept in `HeatFootprint`) are deleted and inserted again
-by one INSERT … SELECT … GROUP BY over the appeals of those pairs, then the months of those pairs are
-summed again from the cells. One transaction-level advisory lock serialises all writers, so two
-updates of one pair never interleave their DELETE and INSERT.
+Incremental updates recompute whole keys, set-based: the cell keys (day, territory, block, topic, channel,
+executor) an appeal's counts land on now, and those they landed on at its last roll-up (kept in
+`HeatFootprint`), are deleted and written again by one INSERT … SELECT … GROUP BY over the appeals of
+those keys — found through the footprints' indexes, so a change in the busiest territory reads a handful
+of appeals, not the day's thousand. The months follow by signed deltas of the cells removed and written.
+One transaction-level advisory lock serialises all writers, so two updates of one key never interleave
+their DELETE and INSERT. The nightly `rebuild_all` recomputes everything from the appeals table.
 """
 
 import datetime
@@ -63,7 +66,7 @@ ANS_COLUMNS = """(a.answered_at AT TIME ZONE %(tz)s)::date AS day, a.territory_i
     (a.answer_quality <> '')::int AS quality_checked,
     (a.answer_quality = 'on_merits')::int AS on_merits,
     0, 0, 0, 0, 0, 0, 0"""
-INSERT_CELLS = f"INSERT INTO heatmap_heatcell ({KEY}, {NAMES}) SELECT {KEY}, {SUMS} FROM ({{}}) x GROUP BY {KEY}"  # noqa: S608
+INSERT_CELLS = f"INSERT INTO heatmap_heatcell ({KEY}, {NAMES}) SELECT {KEY}, {SUMS} FROM ({{}}) x GROUP BY {KEY}"
 
 # Sources of the two branches. «Kept» is every status but rejected: written as a list, the condition
 # lets the range rebuild read appeal_status_idx (status, registered_at) instead of the whole table.
@@ -73,32 +76,48 @@ RANGE_REG = (
     "FROM appeals_appeal a WHERE a.status = ANY(%(kept)s) AND a.registered_at >= %(lo)s AND a.registered_at < %(hi)s"
 )
 RANGE_ANS = "FROM appeals_appeal a WHERE a.status <> 'rejected' AND a.answered_at >= %(lo)s AND a.answered_at < %(hi)s"
-DAY_BOUNDS = """a.registered_at >= (p.day::timestamp AT TIME ZONE %(tz)s)
-    AND a.registered_at < ((p.day + 1)::timestamp AT TIME ZONE %(tz)s)"""
-# The pairs' registrations: appeal_territory_idx (territory_id, registered_at) per pair.
-PAIRS_REG = f"""FROM unnest(%(days)s::date[], %(terrs)s::bigint[]) AS p(day, territory_id)
-    JOIN appeals_appeal a ON a.territory_id = p.territory_id AND {DAY_BOUNDS} WHERE a.status <> 'rejected'"""
-NULL_REG = f"""FROM unnest(%(null_days)s::date[]) AS p(day)
-    JOIN appeals_appeal a ON a.territory_id IS NULL AND {DAY_BOUNDS} WHERE a.status <> 'rejected'"""
-# The pairs' answers: found through the footprints (heatfootprint_answered), checked against the appeal
-# itself, so a stale footprint can only miss a count (the nightly rebuild restores it), never misplace one.
-ANS_CHECK = "a.status <> 'rejected' AND a.answered_at IS NOT NULL AND (a.answered_at AT TIME ZONE %(tz)s)::date = p.day"
-PAIRS_ANS = f"""FROM unnest(%(days)s::date[], %(terrs)s::bigint[]) AS p(day, territory_id)
-    JOIN heatmap_heatfootprint f ON f.territory_id = p.territory_id AND f.answered_day = p.day
-    JOIN appeals_appeal a ON a.id = f.appeal_id WHERE a.territory_id = p.territory_id AND {ANS_CHECK}"""
-NULL_ANS = f"""FROM unnest(%(null_days)s::date[]) AS p(day)
-    JOIN heatmap_heatfootprint f ON f.territory_id IS NULL AND f.answered_day = p.day
-    JOIN appeals_appeal a ON a.id = f.appeal_id WHERE a.territory_id IS NULL AND {ANS_CHECK}"""
 
-FOOTPRINT_COLUMNS = """a.id, a.territory_id, (a.registered_at AT TIME ZONE %(tz)s)::date,
+# The keys an incremental update recomputes: (day, territory, block, topic, channel, executor), 0 for «none».
+KEYS = """unnest(%(k_day)s::date[], %(k_t)s::bigint[], %(k_s)s::bigint[], %(k_tp)s::bigint[], %(k_ch)s::text[],
+    %(k_org)s::bigint[]) AS k(day, t, s, tp, ch, org)"""
+FOOT_MATCH = """f.territory_id = k.t AND f.topic_id = k.tp AND f.sector_id = k.s AND f.channel = k.ch
+    AND f.organisation_id = k.org"""
+# The appeals of a key are found through the footprints (heatfootprint_registered / _answered) and checked
+# against the appeal itself, so a stale footprint can only miss a count (the nightly rebuild restores it),
+# never misplace one.
+APPEAL_MATCH = """a.status <> 'rejected' AND COALESCE(a.territory_id, 0) = k.t AND COALESCE(a.sector_block_id, 0) = k.s
+    AND COALESCE(a.topic_id, 0) = k.tp AND a.channel = k.ch AND COALESCE(a.organisation_id, 0) = k.org"""
+KEYS_REG = f"""FROM {KEYS} JOIN heatmap_heatfootprint f ON {FOOT_MATCH} AND f.registered_day = k.day
+    JOIN appeals_appeal a ON a.id = f.appeal_id
+    WHERE {APPEAL_MATCH} AND (a.registered_at AT TIME ZONE %(tz)s)::date = k.day"""
+KEYS_ANS = f"""FROM {KEYS} JOIN heatmap_heatfootprint f ON {FOOT_MATCH} AND f.answered_day = k.day
+    JOIN appeals_appeal a ON a.id = f.appeal_id
+    WHERE {APPEAL_MATCH} AND a.answered_at IS NOT NULL AND (a.answered_at AT TIME ZONE %(tz)s)::date = k.day"""
+CELL_MATCH = """c.day = k.day AND COALESCE(c.territory_id, 0) = k.t AND COALESCE(c.sector_block_id, 0) = k.s
+    AND COALESCE(c.topic_id, 0) = k.tp AND c.channel = k.ch AND COALESCE(c.organisation_id, 0) = k.org"""
+
+FOOTPRINT_COLUMNS = """a.id, COALESCE(a.territory_id, 0), COALESCE(a.sector_block_id, 0), COALESCE(a.topic_id, 0),
+    a.channel, COALESCE(a.organisation_id, 0), (a.registered_at AT TIME ZONE %(tz)s)::date,
     CASE WHEN a.answered_at IS NOT NULL THEN (a.answered_at AT TIME ZONE %(tz)s)::date END"""
-FOOTPRINT_INSERT = "INSERT INTO heatmap_heatfootprint (appeal_id, territory_id, registered_day, answered_day)"
+FOOTPRINT_NAMES = "territory_id, sector_id, topic_id, channel, organisation_id, registered_day, answered_day"
+FOOTPRINT_INSERT = f"INSERT INTO heatmap_heatfootprint (appeal_id, {FOOTPRINT_NAMES})"
 MONTH_KEY = "territory_id, sector_block_id, channel"
 MONTH_INSERT = f"INSERT INTO heatmap_heatmonth (month, {MONTH_KEY}, {NAMES})"
+# Months follow their cells by signed deltas: the cells a statement removed are subtracted, those it wrote
+# added (one statement each, so a month never sees half of a change).
+MONTH_DELTA = f"""{MONTH_INSERT} SELECT date_trunc('month', day)::date, {MONTH_KEY}, {{sums}} FROM {{source}}
+    GROUP BY 1, {MONTH_KEY} ON CONFLICT ON CONSTRAINT heatmonth_key DO UPDATE SET
+    {", ".join(f'"{c}" = heatmap_heatmonth."{c}" + EXCLUDED."{c}"' for c in COUNTERS)}"""
+NEGATIVE_SUMS = ", ".join(f'-SUM("{c}")' for c in COUNTERS)
+ZERO_MONTHS = "DELETE FROM heatmap_heatmonth WHERE month = ANY(%(months)s::date[]) AND " + " AND ".join(
+    f'"{c}" = 0' for c in COUNTERS
+)
+REMOVE_CELLS = f"""WITH gone AS (DELETE FROM heatmap_heatcell c USING {KEYS} WHERE {CELL_MATCH} RETURNING c.*)
+    {MONTH_DELTA.format(sums=NEGATIVE_SUMS, source="gone")}"""
+WRITE_CELLS = f"""WITH made AS ({INSERT_CELLS} RETURNING *) {MONTH_DELTA.format(sums=SUMS, source="made")}"""
 
 
 def _union(*sources: tuple[str, str]) -> str:
-    # Constant fragments of this module only: no user input reaches the SQL text.
     return " UNION ALL ".join("SELECT " + columns + " " + source for columns, source in sources)
 
 
@@ -113,16 +132,6 @@ def _lock(cursor, *, wait: bool) -> bool:
         return True
     cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
     return bool(cursor.fetchone()[0])
-
-
-def _split(pairs: Iterable[tuple[datetime.date, int | None]]) -> dict:
-    pairs = sorted({p for p in pairs if p[0] is not None}, key=lambda p: (p[0], p[1] or 0))
-    keyed = [(day, territory) for day, territory in pairs if territory is not None]
-    return {
-        "days": [d for d, _ in keyed],
-        "terrs": [t for _, t in keyed],
-        "null_days": sorted({d for d, t in pairs if t is None}),
-    }
 
 
 def _month(day: datetime.date) -> datetime.date:
@@ -145,74 +154,32 @@ def refresh_appeals(appeal_ids: Iterable[int], *, wait: bool = True) -> bool:
     with transaction.atomic(), connection.cursor() as cursor:
         if not _lock(cursor, wait=wait):
             return False
-        cursor.execute(
-            "DELETE FROM heatmap_heatfootprint WHERE appeal_id = ANY(%(ids)s) "
-            "RETURNING territory_id, registered_day, answered_day",
-            {"ids": ids},
-        )
+        returning = f"RETURNING {FOOTPRINT_NAMES}"
+        cursor.execute(f"DELETE FROM heatmap_heatfootprint WHERE appeal_id = ANY(%(ids)s) {returning}", {"ids": ids})
         old = cursor.fetchall()
         cursor.execute(
-            f"{FOOTPRINT_INSERT} SELECT {FOOTPRINT_COLUMNS} FROM appeals_appeal a "  # noqa: S608
-            "WHERE a.id = ANY(%(ids)s) AND a.status <> 'rejected' RETURNING territory_id, registered_day, answered_day",
+            f"{FOOTPRINT_INSERT} SELECT {FOOTPRINT_COLUMNS} FROM appeals_appeal a "
+            f"WHERE a.id = ANY(%(ids)s) AND a.status <> 'rejected' {returning}",
             _params(ids=ids),
         )
-        new = cursor.fetchall()
-        # A rejected appeal has no footprint any more: its registration day still loses its counts.
-        cursor.execute(
-            "SELECT territory_id, (registered_at AT TIME ZONE %(tz)s)::date, NULL FROM appeals_appeal "
-            "WHERE id = ANY(%(ids)s) AND status = 'rejected'",
-            _params(ids=ids),
-        )
-        rejected = cursor.fetchall()
-        pairs = set()
-        for territory, registered, answered in [*old, *new, *rejected]:
-            pairs.add((registered, territory))
+        keys = set()
+        for territory, sector, topic, channel, organisation, registered, answered in [*old, *cursor.fetchall()]:
+            keys.add((registered, territory, sector, topic, channel, organisation))
             if answered is not None:
-                pairs.add((answered, territory))
-        _recompute_pairs(cursor, pairs)
+                keys.add((answered, territory, sector, topic, channel, organisation))
+        _recompute_keys(cursor, keys)
     return True
 
 
-def _recompute_pairs(cursor, pairs: set) -> None:
-    split = _split(pairs)
-    params = _params(**split)
-    cursor.execute(
-        "DELETE FROM heatmap_heatcell c USING unnest(%(days)s::date[], %(terrs)s::bigint[]) AS p(day, territory_id) "
-        "WHERE c.day = p.day AND c.territory_id = p.territory_id",
-        params,
-    )
-    cursor.execute(
-        "DELETE FROM heatmap_heatcell WHERE territory_id IS NULL AND day = ANY(%(null_days)s::date[])", params
-    )
-    sql = _union((REG_COLUMNS, PAIRS_REG), (REG_COLUMNS, NULL_REG), (ANS_COLUMNS, PAIRS_ANS), (ANS_COLUMNS, NULL_ANS))
-    cursor.execute(INSERT_CELLS.format(sql), params)
-    months = {(_month(day), territory) for day, territory in pairs}
-    _recompute_months(cursor, months)
-
-
-MONTH_SUMS_PAIRS = f"""SELECT p.month, c.territory_id, c.sector_block_id, c.channel, {SUMS}
-    FROM unnest(%(days)s::date[], %(terrs)s::bigint[]) AS p(month, territory_id)
-    JOIN heatmap_heatcell c ON c.territory_id = p.territory_id
-        AND c.day >= p.month AND c.day < (p.month + interval '1 month')::date
-    GROUP BY p.month, c.territory_id, c.sector_block_id, c.channel"""  # noqa: S608
-MONTH_SUMS_NULL = f"""SELECT p.month, c.territory_id, c.sector_block_id, c.channel, {SUMS}
-    FROM unnest(%(null_days)s::date[]) AS p(month)
-    JOIN heatmap_heatcell c ON c.territory_id IS NULL
-        AND c.day >= p.month AND c.day < (p.month + interval '1 month')::date
-    GROUP BY p.month, c.territory_id, c.sector_block_id, c.channel"""  # noqa: S608
-
-
-def _recompute_months(cursor, months: set) -> None:
-    params = _split(months)
-    cursor.execute(
-        "DELETE FROM heatmap_heatmonth m USING unnest(%(days)s::date[], %(terrs)s::bigint[]) AS p(month, territory_id) "
-        "WHERE m.month = p.month AND m.territory_id = p.territory_id",
-        params,
-    )
-    cursor.execute(
-        "DELETE FROM heatmap_heatmonth WHERE territory_id IS NULL AND month = ANY(%(null_days)s::date[])", params
-    )
-    cursor.execute(f"{MONTH_INSERT} {MONTH_SUMS_PAIRS} UNION ALL {MONTH_SUMS_NULL}", params)
+def _recompute_keys(cursor, keys: set) -> None:
+    """Delete the cells of these keys and write them again from their appeals; the months follow."""
+    keys = sorted(keys, key=lambda k: (k[0], k[1], k[2], k[3], k[4], k[5]))
+    columns = list(zip(*keys, strict=True)) if keys else [[]] * 6
+    params = _params(**dict(zip(("k_day", "k_t", "k_s", "k_tp", "k_ch", "k_org"), map(list, columns), strict=True)))
+    params["months"] = sorted({_month(day) for day in params["k_day"]})
+    cursor.execute(REMOVE_CELLS, params)
+    cursor.execute(WRITE_CELLS.format(_union((REG_COLUMNS, KEYS_REG), (ANS_COLUMNS, KEYS_ANS))), params)
+    cursor.execute(ZERO_MONTHS, params)
 
 
 def _bounds(since: datetime.date, until: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -235,11 +202,10 @@ def rebuild_range(since: datetime.date, until: datetime.date) -> None:
         cursor.execute(INSERT_CELLS.format(_union((REG_COLUMNS, RANGE_REG), (ANS_COLUMNS, RANGE_ANS))), params)
         # Footprints of the appeals that land in the range now; those of appeals rejected since go.
         cursor.execute(
-            f"{FOOTPRINT_INSERT} SELECT {FOOTPRINT_COLUMNS} FROM appeals_appeal a "  # noqa: S608
+            f"{FOOTPRINT_INSERT} SELECT {FOOTPRINT_COLUMNS} FROM appeals_appeal a "
             "WHERE a.status <> 'rejected' AND ((a.registered_at >= %(lo)s AND a.registered_at < %(hi)s) "
-            "OR (a.answered_at >= %(lo)s AND a.answered_at < %(hi)s)) "
-            "ON CONFLICT (appeal_id) DO UPDATE SET territory_id = EXCLUDED.territory_id, "
-            "registered_day = EXCLUDED.registered_day, answered_day = EXCLUDED.answered_day",
+            "OR (a.answered_at >= %(lo)s AND a.answered_at < %(hi)s)) ON CONFLICT (appeal_id) DO UPDATE SET "
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in FOOTPRINT_NAMES.split(", ")),
             params,
         )
         cursor.execute(
@@ -254,7 +220,7 @@ def rebuild_range(since: datetime.date, until: datetime.date) -> None:
             month = (month + datetime.timedelta(days=32)).replace(day=1)
         cursor.execute("DELETE FROM heatmap_heatmonth WHERE month = ANY(%(months)s::date[])", {"months": months})
         cursor.execute(
-            f"{MONTH_INSERT} SELECT date_trunc('month', day)::date, {MONTH_KEY}, {SUMS} FROM heatmap_heatcell "  # noqa: S608
+            f"{MONTH_INSERT} SELECT date_trunc('month', day)::date, {MONTH_KEY}, {SUMS} FROM heatmap_heatcell "
             f"WHERE day >= %(lo)s AND day < %(hi)s GROUP BY 1, {MONTH_KEY}",
             {"lo": months[0], "hi": (months[-1] + datetime.timedelta(days=32)).replace(day=1)},
         )
@@ -268,15 +234,20 @@ def rebuild_all() -> dict[str, int]:
     params = _params()
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor, wait=True)
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # the GROUP BY of every appeal sorts in memory
         cursor.execute("DELETE FROM heatmap_heatcell")
-        cursor.execute(INSERT_CELLS.format(_union((REG_COLUMNS, ALL_REG), (ANS_COLUMNS, ALL_ANS))), params)
+        # In day order: the rows of a period lie together on disk, so a month is read from a few hundred
+        # pages instead of one page per row (measured: a 30-day scan 6× faster at 1.2M appeals).
+        cursor.execute(
+            INSERT_CELLS.format(_union((REG_COLUMNS, ALL_REG), (ANS_COLUMNS, ALL_ANS))) + " ORDER BY day", params
+        )
         cells = cursor.rowcount
         cursor.execute("DELETE FROM heatmap_heatfootprint")
         cursor.execute(f"{FOOTPRINT_INSERT} SELECT {FOOTPRINT_COLUMNS} {ALL_REG}", params)
         footprints = cursor.rowcount
         cursor.execute("DELETE FROM heatmap_heatmonth")
         cursor.execute(
-            f"{MONTH_INSERT} SELECT date_trunc('month', day)::date, {MONTH_KEY}, {SUMS} "  # noqa: S608
+            f"{MONTH_INSERT} SELECT date_trunc('month', day)::date, {MONTH_KEY}, {SUMS} "
             f"FROM heatmap_heatcell GROUP BY 1, {MONTH_KEY}"
         )
         months = cursor.rowcount

@@ -47,8 +47,11 @@ def compute() -> tuple[list[HeatCell], list[HeatMonth], list[HeatFootprint]]:
             ans["answered_on_time"] += due is None or answered <= due
             ans["quality_checked"] += a["answer_quality"] != ""
             ans["on_merits"] += a["answer_quality"] == Appeal.AnswerQuality.ON_MERITS
-        footprints.append(HeatFootprint(appeal_id=a["id"], territory_id=a["territory_id"], registered_day=registered,
-                                        answered_day=answered))  # fmt: skip
+        footprints.append(HeatFootprint(
+            appeal_id=a["id"], territory_id=a["territory_id"] or 0, sector_id=a["sector_block_id"] or 0,
+            topic_id=a["topic_id"] or 0, channel=a["channel"], organisation_id=a["organisation_id"] or 0,
+            registered_day=registered, answered_day=answered,
+        ))  # fmt: skip
     months: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     cell_rows = []
     for (day, territory, block, topic, channel, org), counts in cells.items():

@@ -129,6 +129,25 @@ def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
+def with_previous(scope: Scope, q: HeatQuery, dims: tuple[str, ...], counters: Iterable[str]) -> dict[tuple, dict]:
+    """The period's counters and the previous period's «received» (key «previous») by `dims`, from one scan
+    of HeatCell over both periods: what the priorities compare."""
+    result: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys((*counters, "previous"), 0))
+    if scope.nothing:
+        return result
+    before = q.previous()
+    keys = [DIMENSIONS[d] for d in dims]
+    now = Q(day__gte=q.since)
+    sums = {f"s_{c}": Sum(c, filter=now) for c in counters}
+    sums["s_previous"] = Sum("received", filter=Q(day__lt=q.since))
+    qs = scope.cells(HeatCell.objects.filter(day__gte=before.since, day__lte=q.until).filter(q.condition()))
+    for row in qs.values(*keys).annotate(**sums).order_by():
+        target = result[tuple(row[k] for k in keys)]
+        for name in (*counters, "previous"):
+            target[name] += row[f"s_{name}"] or 0
+    return result
+
+
 def heat_cells(user, *, since: datetime.date, until: datetime.date, by: tuple[str, ...] = ("territory",),
                sector_id=None, topic_id=None, channel=None) -> dict[tuple, dict[str, int]]:  # fmt: skip
     """The user's heat map cells for a period, summed by `by` (territory, sector, channel, topic, organisation)."""
@@ -159,13 +178,13 @@ class Places:
     def fold(self, rows: dict[tuple, dict[str, int]], position: int = 0) -> dict[tuple, dict[str, int]]:
         """Rows keyed by territory (at `position` of the key) regrouped by municipality; a row of the region
         itself or of no territory is keyed None («вся область / не указана»)."""
-        folded: dict[tuple, dict[str, int]] = defaultdict(zero)
+        folded: dict[tuple, dict[str, int]] = {}
         for key, counts in rows.items():
             territory = key[position]
             new_key = (*key[:position], self.municipal_of.get(territory), *key[position + 1 :])
-            target = folded[new_key]
+            target = folded.setdefault(new_key, dict.fromkeys(counts, 0))
             for name, value in counts.items():
-                target[name] += value
+                target[name] = target.get(name, 0) + value
         return folded
 
     def by_id(self) -> dict[int, Place]:

@@ -8,9 +8,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from appeals.exports import XLSX_CONTENT_TYPE, neutralise
+from cur.pdf import Document
 
 from .models import ModerationReport
-from cur.pdf import Document
 from .reports import report_rows
 
 HEADERS = ["Раздел", "Показатель", "Значение"]

@@ -113,7 +113,9 @@ def fit_model(examples: Sequence[Example]) -> AppealClassifier:
 
 
 def _version_name(source: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")[:32] or "model"
+    # «shared: … + seed (1272) + csv x.csv (…)» → «shared-seed-csv»: the kinds of sources, not the details.
+    kinds = re.findall(r"(?:^|\+\s*)([a-z]+)", source.lower())
+    slug = "-".join(dict.fromkeys(kinds))[:32] or re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")[:32] or "model"
     return f"{timezone.localtime():%Y%m%d-%H%M%S}-{slug}-{secrets.token_hex(2)}"
 
 
@@ -132,12 +134,21 @@ def train_version(
         raise ValueError("Для обучения нужны примеры хотя бы двух отраслевых блоков.")
     started = time.perf_counter()
     metrics: dict = {"holdout": holdout, "random_state": random_state}
+    temperature = 1.0
     if holdout > 0:
         train, test = stratified_split(examples, holdout, random_state)
         metrics |= {"train_size": len(train), "test_size": len(test)}
-        metrics |= evaluate(fit_model(train), test)
+        held_out = fit_model(train)
+        uncalibrated = evaluate(held_out, test)["calibration"]["ece"] if test else None
+        # One parameter fitted on the held-out part, then measured on it: a slightly optimistic
+        # ECE; the uncalibrated one is kept next to it.
+        temperature = held_out.calibrate([e.text for e in test], [e.sector for e in test])
+        metrics |= evaluate(held_out, test)
+        if test:
+            metrics["calibration"] |= {"temperature": round(temperature, 3), "ece_uncalibrated": uncalibrated}
     evaluated = time.perf_counter()
     model = fit_model(examples)
+    model.temperature = temperature
     payload = model.dumps()
     metrics["seconds"] = {
         "evaluation": round(evaluated - started, 1),

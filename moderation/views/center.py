@@ -13,13 +13,13 @@ from django.views.generic import TemplateView
 
 from appeals.import_formats import ImportFileError
 from cur.errors import DomainError
+from cur.pdf import PdfUnavailable
 from cur.permissions import HasCapability
 from informing.views.base import ActionView, error_text, errors_text, or_404, page_of
 
 from .. import charts, exports, intake, reports, selectors, services
 from .. import forms as f
 from ..models import MessageImport, ModerationReport, Surge
-from cur.pdf import PdfUnavailable
 from .base import Page, SectionMixin
 
 DASHBOARD_PERIODS = {"today": ("Сегодня", 0), "7": ("7 дней", 6), "30": ("30 дней", 29)}

@@ -80,7 +80,9 @@ def test_training_on_the_seed_corpus_gives_an_active_version_that_classifies_uns
     assert metrics["test_size"] + metrics["train_size"] == len(seed)
     assert metrics["sector_macro_f1"] > 0.6
     assert metrics["topic_macro_f1"] > 0.2
-    assert metrics["calibration"]["ece"] < 0.2
+    # Temperature scaling on the held-out part: the seed-only model is underconfident without it.
+    assert metrics["calibration"]["ece"] < 0.15 <= metrics["calibration"]["ece_uncalibrated"]
+    assert metrics["calibration"]["temperature"] < 1
     assert set(metrics["sector_report"]) == set(version.class_counts["sector"])
     assert AuditEvent.objects.filter(action="classifier.train", object_id=str(version.pk)).exists()
     used, predictions = predict(list(CLEAR.values()))

@@ -54,7 +54,7 @@ PAGE_QUERIES = [
     (Role.CURATOR, "heatmap:map", {"period": "365"}, 13),  # whole months from HeatMonth: one more per read
     (Role.BLOCK_HEAD, "heatmap:map", {"period": "90"}, 14),
     (Role.MUNICIPAL_OPERATOR, "heatmap:map", {}, 13),
-    (Role.CURATOR, "heatmap:priorities", {}, 8),
+    (Role.CURATOR, "heatmap:priorities", {}, 7),
     (Role.CURATOR, "heatmap:region-dashboard", {}, 12),
     (Role.BLOCK_HEAD, "heatmap:block-dashboard", {}, 17),
     (Role.CURATOR, "heatmap:problems", {}, 6),

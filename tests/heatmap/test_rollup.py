@@ -161,7 +161,7 @@ def test_a_failing_update_never_breaks_the_appeal_write(world, clock, django_cap
     def broken(*args, **kwargs):
         raise RuntimeError("база недоступна")
 
-    monkeypatch.setattr(rollup, "_recompute_pairs", broken)
+    monkeypatch.setattr(rollup, "_recompute_keys", broken)
     with django_capture_on_commit_callbacks(execute=True):
         appeal = register(world, territory=world.districts[0])
     assert Appeal.objects.filter(pk=appeal.pk).exists()

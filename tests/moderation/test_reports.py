@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from cur.pdf import PdfUnavailable, find_font
 from informing import services as informing
 from moderation import reports, selectors, services
 from moderation.models import IncomingMessage, ModerationReport
-from cur.pdf import PdfUnavailable, find_font
 from tests.factories import OrganisationFactory
 from tests.moderation.factories import MessageFactory
 from tests.portal.pdftext import pdf_text

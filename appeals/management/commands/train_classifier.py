@@ -101,7 +101,10 @@ class Command(BaseCommand):
         if "topic_macro_f1" in metrics:
             out.write(f"Тема: macro-F1 {metrics['topic_macro_f1']:.3f}, точность {metrics['topic_accuracy']:.3f}")
         calibration = metrics["calibration"]
-        out.write(f"Калибровка: ECE {calibration['ece']:.3f}, средняя уверенность {calibration['mean_confidence']:.3f}")
+        line = f"Калибровка: ECE {calibration['ece']:.3f}, средняя уверенность {calibration['mean_confidence']:.3f}"
+        if "temperature" in calibration:
+            line += f" (температура {calibration['temperature']}, ECE до неё {calibration['ece_uncalibrated']:.3f})"
+        out.write(line)
         out.write(f"{'блок':<16}{'precision':>10}{'recall':>10}{'F1':>8}{'примеров':>10}")
         for label, row in metrics["sector_report"].items():
             out.write(

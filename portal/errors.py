@@ -1,0 +1,5 @@
+from cur.errors import DomainError
+
+
+class PortalError(DomainError):
+    pass
