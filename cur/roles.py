@@ -71,8 +71,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "portal.indicators.propose": frozenset({Role.EXECUTIVE, Role.BLOCK_RESPONSIBLE}),
     "portal.indicators.manage": frozenset({Role.ADMIN, Role.CURATOR, Role.EXECUTIVE}),
     "portal.roadmaps.write": frozenset({Role.CURATOR, Role.EXECUTIVE, Role.BLOCK_HEAD, Role.BLOCK_RESPONSIBLE}),
-    "portal.registry.write": frozenset({Role.ADMIN, Role.CURATOR, Role.EXECUTIVE, Role.BLOCK_HEAD,
-                                        Role.BLOCK_RESPONSIBLE}),  # best practices and trainings
+    "portal.registry.write": frozenset(
+        {Role.ADMIN, Role.CURATOR, Role.EXECUTIVE, Role.BLOCK_HEAD, Role.BLOCK_RESPONSIBLE}
+    ),  # best practices and trainings
     # The Django admin site and the audit log.
     "admin.site": frozenset({Role.ADMIN}),
 }

@@ -166,6 +166,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "heatmap.tasks.detect_problem_points",
         "schedule": crontab(minute=20, hour=3),
     },
+    "portal-roadmap-overdue-sweep": {"task": "portal.tasks.sweep_overdue_measures", "schedule": crontab(minute=10)},
 }
 
 # --- Appeals: deadlines, classification, duplicates (all overridable from the environment) ---------

@@ -12,6 +12,7 @@ from django.views.generic import FormView
 from appeals.selectors import incidents_visible_to
 from cur.errors import DomainError
 from cur.permissions import HasCapability
+from cur.roles import can
 from sectors.models import SectorBlock
 
 from . import exports, reports, selectors, services
@@ -99,8 +100,6 @@ class ProblemDetailView(ScopedPage):
 
 
 def can_act(user) -> bool:
-    from cur.roles import can
-
     return can(user, "heatmap.problems.confirm")
 
 

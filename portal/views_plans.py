@@ -1,7 +1,7 @@
 """Pages of indicators, roadmaps, best practices and trainings."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -42,7 +42,7 @@ def indicator_dashboard(request):
     if raw:
         try:
             period = PeriodField().clean(raw)
-        except Exception:
+        except ValidationError:  # a bad period: the default, with a note
             messages.warning(request, "Неверный период: показан прошлый месяц.")
     rows = selectors.indicator_dashboard(request.user, period.kind, period.start, period.end)
     return render(request, "portal/indicator_dashboard.html", {"rows": rows, "period": period})

@@ -25,6 +25,7 @@ FORMAT = 1  # bumped when the pickled layout changes; an old payload then fails 
 BATCH = 512
 TOPIC_COLUMNS = 20_000
 MIN_CHAR_EVIDENCE = 3
+SMALL_CORPUS = 200
 WHITESPACE_SEPARATED = r"\S+"  # the lemma view is already split and lower-cased
 MAX_CHAR_VIEW = 1_500  # characters of the word view the n-grams read: the start of a letter says what it is about
 
@@ -119,6 +120,9 @@ class Features:
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         chars, lemmas = self.prepare(texts)
+        if len(texts) < SMALL_CORPUS:
+            # A few dozen examples (a new region's first labels): a term seen once is still evidence.
+            self.words.min_df = self.chars.min_df = 1
         matrix = sp.hstack([self.words.fit_transform(lemmas), self.chars.fit_transform(chars)], format="csr")
         # The pruned terms are kept only for introspection and would bloat the payload tenfold.
         self.words.stop_words_ = None

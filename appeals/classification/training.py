@@ -13,8 +13,9 @@ from django.utils import timezone
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 
 from cur import audit
+from sectors.models import SectorBlock
 
-from ..models import Appeal, ClassifierVersion
+from ..models import Appeal, ClassifierVersion, Topic
 from . import Example
 from .model import AppealClassifier, class_counts
 from .registry import activate_version, load_model
@@ -34,6 +35,22 @@ def confirmed_examples() -> list[Example]:
         # A topic of another block (edited separately) would teach the topic model a contradiction.
         examples.append(Example(text=text, sector=sector, topic=topic if topic_sector == sector else None))
     return examples
+
+
+def _consistent(examples: Sequence[Example]) -> tuple[list[Example], int]:
+    """The examples the database can take: a known sector block (else the example is skipped) and
+    a topic of that block (else the topic is dropped) — the pipeline stores what the model says."""
+    sectors = set(SectorBlock.objects.values_list("code", flat=True))
+    topic_sector = dict(Topic.objects.values_list("code", "sector_block__code"))
+    result, skipped = [], 0
+    for example in examples:
+        if example.sector not in sectors or not isinstance(example.text, str):
+            skipped += 1
+        elif example.topic is not None and topic_sector.get(example.topic) != example.sector:
+            result.append(Example(example.text, example.sector, None))
+        else:
+            result.append(example)
+    return result, skipped
 
 
 def stratified_split(examples: Sequence[Example], holdout: float, random_state: int) -> tuple[list, list]:
@@ -129,11 +146,11 @@ def train_version(
     random_state: int = 42,
 ) -> ClassifierVersion:
     """Train, evaluate on a stratified held-out split, refit on all examples, store; activate if asked."""
-    examples = [e for e in examples if e.sector and isinstance(e.text, str)]
+    examples, skipped = _consistent(examples)
     if len({e.sector for e in examples}) < 2:
         raise ValueError("Для обучения нужны примеры хотя бы двух отраслевых блоков.")
     started = time.perf_counter()
-    metrics: dict = {"holdout": holdout, "random_state": random_state}
+    metrics: dict = {"holdout": holdout, "random_state": random_state, "skipped_examples": skipped}
     temperature = 1.0
     if holdout > 0:
         train, test = stratified_split(examples, holdout, random_state)

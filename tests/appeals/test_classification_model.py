@@ -244,3 +244,19 @@ def test_the_seed_model_classifies_real_kursk_appeals(shared_root, seed_model):
     assert metrics["size"] > 1900
     assert metrics["sector_macro_f1"] > 0.5
     assert metrics["sector_accuracy"] > 0.65
+
+
+def test_training_skips_unknown_blocks_and_drops_topics_of_another_block(db, seed_model):
+    examples = [
+        *datasets.seed_examples()[:300],
+        Example("яма на дороге у школы", "roads", "ochered"),  # a health topic on a roads example
+        Example("что-то про космос", "space"),  # no such block
+    ]
+
+    version = train_version(examples, source="test", holdout=0)
+
+    assert version.metrics["skipped_examples"] == 1
+    assert version.training_size == 301
+    assert "ochered" not in version.class_counts["topic"] or version.class_counts["topic"]["ochered"] == sum(
+        e.topic == "ochered" for e in examples[:300]
+    )

@@ -35,11 +35,15 @@ def expected_cells() -> dict[tuple, dict[str, int]]:
         target = cells[(row["reg_day"], *(row[k] for k in KEY))]
         for name in ("received", "overdue", "rated", "dissatisfied", "repeated", "open", "open_overdue", "escalated"):
             target[name] += row[name]
-    answers = kept.filter(answered_at__isnull=False).values("ans_day", *KEY).annotate(
-        answered=Count("id"),
-        answered_on_time=Count("id", filter=Q(due_day__isnull=True) | Q(ans_day__lte=F("due_day"))),
-        quality_checked=Count("id", filter=~Q(answer_quality="")),
-        on_merits=Count("id", filter=Q(answer_quality=Appeal.AnswerQuality.ON_MERITS)),
+    answers = (
+        kept.filter(answered_at__isnull=False)
+        .values("ans_day", *KEY)
+        .annotate(
+            answered=Count("id"),
+            answered_on_time=Count("id", filter=Q(due_day__isnull=True) | Q(ans_day__lte=F("due_day"))),
+            quality_checked=Count("id", filter=~Q(answer_quality="")),
+            on_merits=Count("id", filter=Q(answer_quality=Appeal.AnswerQuality.ON_MERITS)),
+        )
     )
     for row in answers:
         target = cells[(row["ans_day"], *(row[k] for k in KEY))]

@@ -61,12 +61,15 @@ def test_a_wrong_transition_is_refused_with_a_message(filled, people, client_for
         reverse("heatmap:problem-action", args=[point.pk, "resolve"]), {"comment": "Решено."}, follow=True
     )
     assert "Нельзя отметить решённой" in response.text
-    assert client_for(people[Role.CURATOR]).post(reverse("heatmap:problem-action", args=[point.pk, "drop"])).status_code == 404
+    assert (
+        client_for(people[Role.CURATOR]).post(reverse("heatmap:problem-action", args=[point.pk, "drop"])).status_code
+        == 404
+    )
 
 
 def test_the_list_of_regional_problems_holds_the_confirmed_ones_and_exports_safely(filled, people, client_for):  # noqa: F811
     curator = people[Role.CURATOR]
-    services.confirm_problem_point(filled["waste"], by=curator, comment="=HYPERLINK(\"http://evil\")")
+    services.confirm_problem_point(filled["waste"], by=curator, comment='=HYPERLINK("http://evil")')
     client = client_for(curator)
     page = client.get(reverse("heatmap:regional-problems"))
     assert [p.pk for p in page.context["points"]] == [filled["waste"].pk]
@@ -96,12 +99,13 @@ def test_the_priorities_export_is_a_proposal_with_reasons(filled, people, client
     assert len(csv_lines) == 3
 
 
-def test_detection_finds_a_spike_in_the_rollup_and_updates_it_on_a_second_run(world, clock,
-                                                                             django_capture_on_commit_callbacks):  # fmt: skip
+def test_detection_finds_a_spike_in_the_rollup_and_updates_it_on_a_second_run(
+    world, clock, django_capture_on_commit_callbacks
+):
     from .world import register
 
     with django_capture_on_commit_callbacks(execute=True):
-        for week in range(8):  # one appeal a week…
+        for _week in range(8):  # one appeal a week…
             register(world, territory=world.districts[1], block="waste")
             clock.advance(days=7)
         for _ in range(9):  # …then nine in a few days
@@ -111,7 +115,11 @@ def test_detection_finds_a_spike_in_the_rollup_and_updates_it_on_a_second_run(wo
     assert counts["created"] == 1 and counts["spikes"] == 1
     point = ProblemPoint.objects.get()
     assert (point.kind, point.territory, point.topic, point.observed) == (
-        ProblemPoint.Kind.SPIKE, world.districts[1], world.topic("waste"), 9)
+        ProblemPoint.Kind.SPIKE,
+        world.districts[1],
+        world.topic("waste"),
+        9,
+    )
     assert point.window_end == clock.today() and "9 обращ." in point.explanation
     assert services.detect_problem_points(clock.today() + datetime.timedelta(days=1))["created"] == 0
     point.refresh_from_db()

@@ -106,8 +106,12 @@ def test_a_municipal_operator_sees_only_their_territory(filled, people, client_f
     assert figure["locations"] == [str(world.districts[0].pk)] and figure["z"] == [5]
     assert client.get(reverse("heatmap:problem-detail", args=[filled["waste"].pk])).status_code == 404
     focus = reverse("heatmap:focus")
-    assert client.get(focus, {"territory": world.districts[1].pk, "topic": world.topic("waste").code}).status_code == 404
-    assert client.get(focus, {"territory": world.districts[0].pk, "topic": world.topic("health").code}).status_code == 200
+    assert (
+        client.get(focus, {"territory": world.districts[1].pk, "topic": world.topic("waste").code}).status_code == 404
+    )
+    assert (
+        client.get(focus, {"territory": world.districts[0].pk, "topic": world.topic("health").code}).status_code == 200
+    )
 
 
 def test_an_executor_sees_only_their_organisations_appeals(filled, people, client_for, world,

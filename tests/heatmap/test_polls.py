@@ -58,7 +58,9 @@ def test_a_block_responsible_imports_only_within_their_block(world, people):
                f"опрос;Поликлиника;12.02.2026;{world.districts[0].oktmo};{world.topic('health').code};;;;")  # fmt: skip
     user = people[Role.BLOCK_RESPONSIBLE]
     batch = services.import_poll_results(raw, name="x.csv", by=user, scope=scope_for(user))
-    assert batch.created_count == 1 and batch.errors == [{"line": 2, "error": "территория или тема вне вашей зоны ответственности"}]
+    assert batch.created_count == 1 and batch.errors == [
+        {"line": 2, "error": "территория или тема вне вашей зоны ответственности"}
+    ]
 
 
 def test_the_import_page_reports_the_errors_and_results_show_beside_the_appeals(world, people, client_for):
@@ -73,7 +75,9 @@ def test_the_import_page_reports_the_errors_and_results_show_beside_the_appeals(
     assert "добавлено: 1" in detail.text and "<td>3</td>" in detail.text
     bad = client.post(reverse("heatmap:poll-import"), {"file": SimpleUploadedFile("itogi.xlsx", b"PK\x03\x04")})
     assert bad.status_code == 200 and "Загрузите файл CSV" in bad.text
-    focus = client.get(reverse("heatmap:focus"), {"territory": world.districts[0].pk, "topic": world.topic("health").code})
+    focus = client.get(
+        reverse("heatmap:focus"), {"territory": world.districts[0].pk, "topic": world.topic("health").code}
+    )
     assert "Поликлиника" in focus.text
     # Somebody else's import report is not shown
     other = client_for(people[Role.EXECUTIVE]).get(response["Location"])

@@ -42,9 +42,9 @@ def test_the_loader_fills_the_region_and_its_municipalities_once():
 def test_the_nightly_rebuild_runs_in_a_real_worker(transactional_db, world, clock):
     from cur.queue import send
     from heatmap import tasks
+    from tests.worker import celery_worker
 
     from .world import register
-    from tests.worker import celery_worker
 
     for territory in world.districts:
         register(world, territory=territory)  # outside a test transaction the signal rolls them up itself

@@ -32,8 +32,9 @@ def test_selectors_use_one_or_two_queries(n, world, clock, django_assert_num_que
     with django_assert_num_queries(2):  # whole months from HeatMonth, the edges from HeatCell
         selectors.aggregate(everything, HeatQuery(datetime.date(2025, 12, 15), today), ("territory",))
     with django_assert_num_queries(1):  # a topic: HeatCell only
-        selectors.aggregate(everything, HeatQuery(datetime.date(2025, 12, 15), today, topic_id=world.topic("health").pk),
-                            ("territory",), bucket="week")  # fmt: skip
+        topic = world.topic("health").pk
+        selectors.aggregate(everything, HeatQuery(datetime.date(2025, 12, 15), today, topic_id=topic), ("territory",),
+                            bucket="week")  # fmt: skip
 
 
 def test_months_and_days_sum_to_the_same_numbers(world, clock):

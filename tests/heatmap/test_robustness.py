@@ -33,9 +33,11 @@ def test_garbage_filters_never_fail_a_page(params, filled, people, client_for): 
 def test_a_focus_on_nothing_is_a_404_not_a_500(filled, people, client_for, world):  # noqa: F811
     client = client_for(people[Role.ADMIN])
     focus = reverse("heatmap:focus")
-    for params in ({}, {"territory": "x", "topic": "y"}, {"territory": world.region.pk, "topic": world.topic("health").code},
-                   {"territory": "9" * 30, "topic": world.topic("health").code},
-                   {"territory": world.districts[0].pk, "topic": "nope"}):  # fmt: skip
+    health = world.topic("health").code
+    cases = [{}, {"territory": "x", "topic": "y"}, {"territory": world.region.pk, "topic": health},
+             {"territory": "9" * 30, "topic": health},
+             {"territory": world.districts[0].pk, "topic": "nope"}]  # fmt: skip
+    for params in cases:
         assert client.get(focus, params).status_code == 404, params
     ok = client.get(focus, {"territory": world.districts[0].pk, "topic": world.topic("health").code, "period": "zzz"})
     assert ok.status_code == 200
@@ -44,7 +46,10 @@ def test_a_focus_on_nothing_is_a_404_not_a_500(filled, people, client_for, world
 def test_bad_posts_never_fail(filled, people, client_for):  # noqa: F811
     client = client_for(people[Role.ADMIN])
     point = filled["health"].pk
-    assert client.post(reverse("heatmap:problem-action", args=[point, "confirm"]), {"comment": "x" * 6000}).status_code == 302
+    assert (
+        client.post(reverse("heatmap:problem-action", args=[point, "confirm"]), {"comment": "x" * 6000}).status_code
+        == 302
+    )
     assert client.post(reverse("heatmap:problem-action", args=[999999, "confirm"])).status_code == 404
     assert client.get(reverse("heatmap:problem-action", args=[point, "confirm"])).status_code == 405
     assert client.post(reverse("heatmap:poll-import"), {}).status_code == 200

@@ -42,14 +42,23 @@ def _step(rng: random.Random, world, appeal: Appeal) -> None:
     calls = {
         "assign": lambda: s.assign_appeal(appeal, organisation=org, by=by),
         "reject": lambda: s.reject_appeal(appeal, reason=Appeal.RejectReason.SPAM, by=by),
-        "classify": lambda: s.set_classification(appeal, by=by, topic=rng.choice(world.topics[rng.choice(["health",
-                                                 "waste"])]), territory=rng.choice(territories[:-1])),  # fmt: skip
-        "repeat": lambda: s.mark_repeat(appeal, original=Appeal.objects.exclude(pk=appeal.pk).order_by("?").first(),
-                                        by=by),  # fmt: skip
+        "classify": lambda: s.set_classification(
+            appeal,
+            by=by,
+            topic=rng.choice(world.topics[rng.choice(["health", "waste"])]),
+            territory=rng.choice(territories[:-1]),
+        ),  # fmt: skip
+        "repeat": lambda: s.mark_repeat(
+            appeal, original=Appeal.objects.exclude(pk=appeal.pk).order_by("?").first(), by=by
+        ),  # fmt: skip
         "start": lambda: s.start_work(appeal, by=by),
         "answer": lambda: s.answer_appeal(appeal, text="Ответ по существу: работы выполнены.", by=by),
-        "extend": lambda: s.extend_deadline(appeal, due_date=(appeal.due_at + datetime.timedelta(days=5)).date(),
-                                            by=by, reason="Нужна выездная проверка."),  # fmt: skip
+        "extend": lambda: s.extend_deadline(
+            appeal,
+            due_date=(appeal.due_at + datetime.timedelta(days=5)).date(),
+            by=by,
+            reason="Нужна выездная проверка.",
+        ),  # fmt: skip
         "info": lambda: s.request_info(appeal, by=by, comment="Уточните адрес."),
         "receive": lambda: s.receive_info(appeal, by=by),
         "redirect": lambda: s.redirect_appeal(appeal, organisation=other, by=by, comment="Не наша компетенция."),
@@ -69,8 +78,9 @@ def _step(rng: random.Random, world, appeal: Appeal) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_incremental_rollup_equals_group_by_after_random_service_calls(seed, world, clock,
-                                                                        django_capture_on_commit_callbacks):  # fmt: skip
+def test_incremental_rollup_equals_group_by_after_random_service_calls(
+    seed, world, clock, django_capture_on_commit_callbacks
+):
     rng = random.Random(seed)
     territories = [*world.districts, world.settlement, None]
     appeals = []
@@ -174,7 +184,7 @@ def test_a_big_batch_goes_to_the_queue(world, monkeypatch):
     queued = []
     monkeypatch.setattr(receivers, "_queue", queued.append)
     receivers.on_appeals_changed(Appeal, appeal_ids=list(range(1, 502)), kind="registered")
-    receivers.on_appeals_changed(Appeal, appeal_ids=[1], kind=Appeal.Status.NEW and "pd_viewed")
+    receivers.on_appeals_changed(Appeal, appeal_ids=[1], kind="pd_viewed")  # changes no counter
     assert queued == [list(range(1, 502))]
 
 

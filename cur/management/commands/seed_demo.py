@@ -6,6 +6,7 @@ from appeals.demo import seed_appeals_demo
 from cur.demo import seed_demo_users
 from cur.models import User
 from moderation.demo import seed_informing_demo
+from portal.demo import seed_portal_demo
 from ratings.demo import seed_ratings_demo
 from sectors.demo import seed_sectors_demo
 from sectors.models import Organisation, ResponsiblePerson, Territory
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             appeal_counts = seed_appeals_demo(count=options["appeals"], stdout=self.stdout)
             seed_ratings_demo(stdout=self.stdout)
             seed_informing_demo(stdout=self.stdout)
+            seed_portal_demo(stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Демо-данные Рязанской области готовы."))
         rows = [
