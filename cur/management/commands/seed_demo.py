@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from appeals.classification import seed_examples, train_version
 from appeals.demo import seed_appeals_demo
+from appeals.models import ClassifierVersion
 from cur.demo import seed_demo_users
 from cur.models import User
 from moderation.demo import seed_informing_demo
@@ -10,6 +12,13 @@ from portal.demo import seed_portal_demo
 from ratings.demo import seed_ratings_demo
 from sectors.demo import seed_sectors_demo
 from sectors.models import Organisation, ResponsiblePerson, Territory
+
+
+def seed_classifier():
+    """A fresh install classifies too: train the first model on the shipped seed corpus."""
+    if ClassifierVersion.objects.filter(is_active=True).exists():
+        return None
+    return train_version(seed_examples(), source="seed", activate=True)
 
 
 class Command(BaseCommand):
@@ -36,6 +45,7 @@ class Command(BaseCommand):
             counts = seed_sectors_demo(stdout=self.stdout)
             credentials = seed_demo_users()
             appeal_counts = seed_appeals_demo(count=options["appeals"], stdout=self.stdout)
+            classifier = seed_classifier()
             seed_ratings_demo(stdout=self.stdout)
             seed_informing_demo(stdout=self.stdout)
             seed_portal_demo(stdout=self.stdout)
@@ -58,6 +68,11 @@ class Command(BaseCommand):
             f" (назначено сейчас {counts['appointments_created']})"
         )
         self.stdout.write(f"  Обращения: создано {appeal_counts['appeals']}, инцидентов {appeal_counts['incidents']}")
+        if classifier is not None:
+            f1 = classifier.metrics.get("sector_macro_f1")
+            self.stdout.write(
+                f"  Классификатор: обучена версия {classifier.version} на корпусе-затравке (macro-F1 {f1})"
+            )
         self.stdout.write(f"  Пользователи: {User.objects.count()}, из них демо-пользователей {len(credentials)}")
 
         self.stdout.write("")
