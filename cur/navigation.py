@@ -32,6 +32,13 @@ MENU: tuple[NavItem, ...] = (
     NavItem("Дашборд ЦУР", "heatmap:region-dashboard", "dashboard.region", "/heatmap/dashboard/region/"),
     NavItem("Тепловая карта", "heatmap:map", "heatmap.view", "/heatmap/map/", "Аналитика"),
     NavItem("Проблемные точки", "heatmap:problems", "heatmap.view", "/heatmap/problems/", "Аналитика"),
+    NavItem(
+        "Перечень региональных проблем",
+        "heatmap:regional-problems",
+        "heatmap.view",
+        "/heatmap/regional-problems/",
+        "Аналитика",
+    ),
     NavItem("Приоритеты опросов", "heatmap:priorities", "heatmap.view", "/heatmap/priorities/", "Аналитика"),
     NavItem("Рейтинги", "ratings:index", "ratings.web", "/ratings/", "Аналитика"),
     NavItem("Информационные поводы", "informing:event-list", "informing.view", "/informing/", "ИНФОЦУР"),

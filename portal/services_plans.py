@@ -118,7 +118,7 @@ def set_indicator_value(
     if actual is not None and indicator.is_computed:
         raise PortalError("Фактическое значение этого показателя считается из данных.", code="computed")
     period = period_of(period_kind, period_start)
-    value, _ = IndicatorValue.objects.select_for_update().get_or_create(
+    value, created = IndicatorValue.objects.select_for_update().get_or_create(
         indicator=indicator,
         period_kind=period.kind,
         period_start=period.start,
@@ -130,8 +130,9 @@ def set_indicator_value(
     if actual is not None:
         fields["actual"] = actual
     changes = audit.apply_changes(value, fields)
-    value.save()
-    audit.record(by, "indicator.value", indicator, {"period": period.start.isoformat(), **changes})
+    if created or set(changes) - {"updated_by"}:  # setting the same values again records nothing
+        value.save()
+        audit.record(by, "indicator.value", indicator, {"period": period.start.isoformat(), **changes})
     return value
 
 

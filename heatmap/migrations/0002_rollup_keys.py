@@ -13,9 +13,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Footprints are derived data in a new shape (the whole key): cleared here, refilled by the next rebuild
-        # of the rollup (the nightly task, or heatmap.rollup.rebuild_all()).
-        migrations.RunSQL("DELETE FROM heatmap_heatfootprint", migrations.RunSQL.noop),
+        # The rollup is derived data and the footprints change shape (the whole key): all three tables are
+        # cleared together (cells without footprints would lose counts on the next incremental update) and
+        # refilled by the next rebuild — the nightly task, heatmap.rollup.rebuild_all() or seed_heatmap_demo().
+        migrations.RunSQL(
+            "DELETE FROM heatmap_heatfootprint; DELETE FROM heatmap_heatcell; DELETE FROM heatmap_heatmonth",
+            migrations.RunSQL.noop,
+        ),
         migrations.RemoveIndex(
             model_name='heatcell',
             name='heatcell_org_day',

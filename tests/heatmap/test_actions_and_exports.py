@@ -124,3 +124,11 @@ def test_detection_finds_a_spike_in_the_rollup_and_updates_it_on_a_second_run(
     assert services.detect_problem_points(clock.today() + datetime.timedelta(days=1))["created"] == 0
     point.refresh_from_db()
     assert point.detections == 2
+
+
+def test_the_admin_lists_problem_points_and_poll_results_read_only(filled, people, client_for):  # noqa: F811
+    client = client_for(people[Role.ADMIN])
+    for url in ("/admin/heatmap/problempoint/", "/admin/heatmap/pollresult/", "/admin/heatmap/pollimport/",
+                f"/admin/heatmap/problempoint/{filled['health'].pk}/change/"):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/heatmap/problempoint/add/").status_code == 403

@@ -7,6 +7,7 @@ from appeals.demo import seed_appeals_demo
 from appeals.models import ClassifierVersion
 from cur.demo import seed_demo_users
 from cur.models import User
+from heatmap.demo import seed_heatmap_demo
 from moderation.demo import seed_informing_demo
 from portal.demo import seed_portal_demo
 from ratings.demo import seed_ratings_demo
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             appeal_counts = seed_appeals_demo(count=options["appeals"], stdout=self.stdout)
             classifier = seed_classifier()
             seed_ratings_demo(stdout=self.stdout)
+            seed_heatmap_demo(stdout=self.stdout)
             seed_informing_demo(stdout=self.stdout)
             seed_portal_demo(stdout=self.stdout)
 
