@@ -1,7 +1,5 @@
 """In a real browser: the map draws offline from our own files, and a click on a district opens its appeals."""
 
-import os
-
 import pytest
 
 from cur.roles import Role
@@ -12,23 +10,6 @@ from tests.factories import UserFactory
 from .world import build_world, register
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def page():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Нет /usr/bin/chromium: установите пакет Debian chromium.")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(locale="ru-RU", timezone_id="Europe/Moscow")
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        yield page
-        browser.close()
 
 
 def test_a_click_on_a_district_opens_its_appeals(transactional_db, live_server, page):

@@ -5,7 +5,6 @@ import pytest
 
 from informing.models import InformationEvent
 from moderation.models import IncomingMessage
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 — the browser fixtures, shared
 from tests.conftest import PASSWORD
 from tests.factories import TerritoryFactory
 from tests.moderation.factories import MessageFactory
@@ -25,7 +24,7 @@ def scene(transactional_db, make_user):
     return {"moderator": moderator, "messages": messages, "complaint": complaint}
 
 
-def test_a_moderator_works_the_queue(scene, page, log_in, live_server):  # noqa: F811
+def test_a_moderator_works_the_queue(scene, page, log_in, live_server):
     log_in("mod", PASSWORD)
     page.goto(f"{live_server.url}/moderation/")
     rows = page.locator("[data-testid=message-row]")

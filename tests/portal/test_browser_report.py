@@ -6,7 +6,6 @@ import pytest
 from cur.roles import Role
 from portal.models import Report
 from ratings import periods
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 — the browser fixtures
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -15,8 +14,8 @@ pytestmark = pytest.mark.browser
 def test_a_report_is_returned_with_a_comment_resubmitted_and_approved(
     transactional_db,
     make_user,
-    log_in,  # noqa: F811
-    page,  # noqa: F811
+    log_in,
+    page,
     live_server,
 ):
     make_user(Role.BLOCK_RESPONSIBLE, username="resp")
