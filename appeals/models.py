@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cur.models import TimelineEntry
+
 # An appeal whose deadline clock runs: Appeal.CLOCK_STATUSES and not paused.
 CLOCK_RUNNING = Q(status__in=["assigned", "in_progress", "returned", "reopened"], clock_paused_at=None)
 
@@ -306,7 +308,7 @@ class Appeal(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
-class AppealEvent(models.Model):
+class AppealEvent(TimelineEntry):
     """One change of an appeal: the timeline. Written by every appeals service."""
 
     class Kind(models.TextChoices):
@@ -334,33 +336,18 @@ class AppealEvent(models.Model):
         PERSONAL_DATA_VIEWED = "pd_viewed", "Просмотр персональных данных"
 
     appeal = models.ForeignKey(Appeal, verbose_name="обращение", on_delete=models.CASCADE, related_name="events")
-    created_at = models.DateTimeField("время", auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="кто",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     kind = models.CharField("событие", max_length=24, choices=Kind.choices)
     from_status = models.CharField("статус до", max_length=16, choices=Appeal.Status.choices, blank=True)
     to_status = models.CharField("статус после", max_length=16, choices=Appeal.Status.choices, blank=True)
-    changes = models.JSONField("изменения", default=dict, blank=True)
-    comment = models.TextField("комментарий", blank=True)
 
-    class Meta:
+    class Meta(TimelineEntry.Meta):
         verbose_name = "событие обращения"
         verbose_name_plural = "события обращений"
-        ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["appeal", "created_at"], name="appeal_event_timeline_idx"),
             # Ratings: events of a kind within a period (e.g. redirections).
             models.Index(fields=["kind", "created_at"], name="appeal_event_kind_idx"),
         ]
-
-    def __str__(self) -> str:
-        return self.get_kind_display()
 
 
 class DeadlineRule(models.Model):

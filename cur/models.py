@@ -74,6 +74,31 @@ def validate_block_scope(role: str, sector_blocks) -> None:
         raise ValidationError({"sector_blocks": "Для этой роли укажите хотя бы один отраслевой блок."})
 
 
+class TimelineEntry(models.Model):
+    """One step in the history of a case (an appeal, a message, an information event).
+
+    Each app adds its own `kind` choices, its status fields and the link to the case."""
+
+    created_at = models.DateTimeField("время", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changes = models.JSONField("изменения", default=dict, blank=True)
+    comment = models.TextField("комментарий", blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
 class AuditEvent(models.Model):
     """One row per write made by a service: who did what to which object, and from where."""
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from cur.models import TimelineEntry
 from informing.models import Network
 
 
@@ -131,7 +132,7 @@ class IncomingMessage(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
-class MessageEvent(models.Model):
+class MessageEvent(TimelineEntry):
     """One step of a message: the timeline. Written by every moderation service."""
 
     class Kind(models.TextChoices):
@@ -143,29 +144,14 @@ class MessageEvent(models.Model):
         REOPENED = "reopened", "Решение отменено"
 
     message = models.ForeignKey(IncomingMessage, on_delete=models.CASCADE, related_name="history")
-    created_at = models.DateTimeField("время", auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="кто",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     kind = models.CharField("событие", max_length=16, choices=Kind.choices)
     from_status = models.CharField("статус до", max_length=16, choices=IncomingMessage.Status.choices, blank=True)
     to_status = models.CharField("статус после", max_length=16, choices=IncomingMessage.Status.choices, blank=True)
-    changes = models.JSONField("изменения", default=dict, blank=True)
-    comment = models.TextField("комментарий", blank=True)
 
-    class Meta:
+    class Meta(TimelineEntry.Meta):
         verbose_name = "событие сообщения"
         verbose_name_plural = "история сообщений"
-        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["message", "created_at"], name="message_event_timeline_idx")]
-
-    def __str__(self) -> str:
-        return self.get_kind_display()
 
 
 class MessageImport(models.Model):

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cur.models import TimelineEntry
+
 from .common import Channel, Network, Priority
 
 
@@ -238,7 +240,7 @@ class Recommendation(models.Model):
         return self.status in self.OPEN_STATUSES
 
 
-class EventHistory(models.Model):
+class EventHistory(TimelineEntry):
     """One step of an event: the timeline. Written by every informing service touching an event."""
 
     class Kind(models.TextChoices):
@@ -256,29 +258,14 @@ class EventHistory(models.Model):
         OVERDUE = "overdue", "Просрочен срок отработки"
 
     event = models.ForeignKey(InformationEvent, on_delete=models.CASCADE, related_name="history")
-    created_at = models.DateTimeField("время", auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="кто",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     kind = models.CharField("событие", max_length=32, choices=Kind.choices)
     from_status = models.CharField("статус до", max_length=16, choices=InformationEvent.Status.choices, blank=True)
     to_status = models.CharField("статус после", max_length=16, choices=InformationEvent.Status.choices, blank=True)
     recommendation = models.ForeignKey(
         Recommendation, null=True, blank=True, on_delete=models.SET_NULL, related_name="history"
     )
-    changes = models.JSONField("изменения", default=dict, blank=True)
-    comment = models.TextField("комментарий", blank=True)
 
-    class Meta:
+    class Meta(TimelineEntry.Meta):
         verbose_name = "событие повода"
         verbose_name_plural = "история поводов"
-        ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["event", "created_at"], name="event_history_timeline_idx")]
-
-    def __str__(self) -> str:
-        return self.get_kind_display()
