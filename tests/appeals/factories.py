@@ -1,5 +1,6 @@
-"""Appeal factories for the REST API and Open311 tests: appeals put straight into a status,
-with the fields a real appeal in that status would have, and integration sources."""
+"""Appeal factories for the workflow, REST API and Open311 tests: an appeal put straight into any
+status, with the fields a real appeal in that status would have (as if it had gone through the
+services), incidents and integration sources."""
 
 import datetime
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from appeals.integration import create_integration_source
-from appeals.models import Appeal, Topic
+from appeals.models import Appeal, Incident, Topic
 from sectors.models import SectorBlock
 
 S = Appeal.Status
@@ -19,7 +20,7 @@ class AppealFactory(DjangoModelFactory):
         model = Appeal
 
     channel = Appeal.Channel.POS
-    external_id = factory.Sequence(lambda n: f"api-{n}")
+    external_id = factory.Sequence(lambda n: f"ext-{n}")
     received_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=10, hours=2))
     registered_at = factory.LazyAttribute(lambda o: o.received_at + datetime.timedelta(hours=1))
     text = "Во дворе дома № 5 по ул. Ленина третью неделю не вывозят мусор, контейнеры переполнены."
@@ -33,23 +34,24 @@ class AppealFactory(DjangoModelFactory):
     status = S.NEW
 
 
-def health_topic() -> Topic:
-    return Topic.objects.get(code="dispanserizatsiya")
+class IncidentFactory(DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    title = factory.Sequence(lambda n: f"Не вывозят мусор с площадки № {n}")
+    sector_block = factory.LazyFunction(lambda: SectorBlock.objects.get(code="waste"))
 
 
-def status_fields(status: str, *, organisation=None) -> dict:
+def status_fields(status: str, *, organisation=None, now: datetime.datetime | None = None) -> dict:
     """The fields of an appeal that reached `status` the ordinary way (registered 10 days ago)."""
-    now = timezone.now()
+    now = now or timezone.now()
     assigned = {
         "organisation": organisation,
         "assigned_at": now - datetime.timedelta(days=9),
         "due_at": now + datetime.timedelta(days=20),
     }
-    answered = {
-        **assigned,
-        "answer_text": "Мусор вывезен, график вывоза восстановлен.",
-        "answered_at": now - datetime.timedelta(days=1),
-    }
+    answered = {**assigned, "answer_text": "Мусор вывезен, график вывоза восстановлен.",
+                "answered_at": now - datetime.timedelta(days=1)}  # fmt: skip
     return {
         S.NEW: {},
         S.ASSIGNED: assigned,
@@ -57,7 +59,13 @@ def status_fields(status: str, *, organisation=None) -> dict:
         S.INFO_REQUESTED: {**assigned, "clock_paused_at": now - datetime.timedelta(days=2)},
         S.ANSWERED: answered,
         S.RETURNED: {**answered, "answered_at": None, "answer_quality": Appeal.AnswerQuality.FORMAL},
-        S.REOPENED: {"organisation": organisation, "assigned_at": now - datetime.timedelta(days=9), "satisfaction": 1},
+        # Reopened: back in triage, the clock stopped until it is assigned again.
+        S.REOPENED: {
+            "organisation": organisation,
+            "assigned_at": now - datetime.timedelta(days=9),
+            "answer_text": answered["answer_text"],
+            "satisfaction": 1,
+        },
         S.CLOSED: {**answered, "answer_quality": Appeal.AnswerQuality.ON_MERITS, "closed_at": now},
         S.REJECTED: {"reject_reason": Appeal.RejectReason.SPAM, "closed_at": now - datetime.timedelta(days=9)},
     }[status]
@@ -66,6 +74,10 @@ def status_fields(status: str, *, organisation=None) -> dict:
 def appeal_in(status: str, *, organisation=None, **overrides) -> Appeal:
     """An appeal in `status` (assigned to `organisation` where the status implies an executor)."""
     return AppealFactory(status=status, **{**status_fields(status, organisation=organisation), **overrides})
+
+
+def health_topic() -> Topic:
+    return Topic.objects.get(code="dispanserizatsiya")
 
 
 def integration_source(name: str = "Портал ПОС", channel: str = Appeal.Channel.POS):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from appeals.models import Appeal, AppealEvent, AppealImport, DeadlineNotice, DeadlineRule, IntegrationSource, Topic
 from cur.models import AuditEvent
 
-from .workflow_factories import IncidentFactory, appeal_in
+from .factories import IncidentFactory, appeal_in
 
 pytestmark = pytest.mark.django_db
 

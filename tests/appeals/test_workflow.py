@@ -22,7 +22,7 @@ from cur.roles import Role
 from sectors.models import Organisation, SectorBlock, Territory
 from tests.factories import OrganisationFactory, TerritoryFactory, UserFactory
 
-from .workflow_factories import AppealFactory, IncidentFactory, appeal_in
+from .factories import AppealFactory, IncidentFactory, appeal_in
 
 S = Appeal.Status
 K = AppealEvent.Kind
