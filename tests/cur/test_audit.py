@@ -30,3 +30,20 @@ def test_the_request_ip_is_recorded_when_a_request_is_in_flight(admin_user):
     finally:
         audit.request_ip.reset(token)
     assert AuditEvent.objects.get(action="territory.update").ip_address == "10.1.2.3"
+
+
+def test_an_admin_site_edit_lands_in_the_audit_log_with_the_ip(admin_user, client_for):
+    territory = TerritoryFactory(name="Сасовский район")
+    client = client_for(admin_user)
+
+    response = client.post(f"/admin/sectors/territory/{territory.pk}/delete/", {"post": "yes"}, REMOTE_ADDR="10.9.8.7")
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin.delete")
+    assert event.actor == admin_user
+    assert (event.object_type, event.object_id, event.object_repr) == (
+        "sectors.territory",
+        str(territory.pk),
+        "Сасовский район",
+    )
+    assert event.ip_address == "10.9.8.7"
