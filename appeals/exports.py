@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from cur.models import AuditEvent
 from cur.roles import can
 
-from . import selectors
+from . import pd_log, retention, selectors
 from .models import Appeal
 
 EXPORT_LIMIT = 100_000
@@ -86,18 +87,33 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def rows(queryset: QuerySet[Appeal], user) -> Iterator[list[Any]]:
-    """Raw values of each exported appeal, personal data masked for users without access."""
+def start_log(user, fmt: str, filters: QueryDict | dict | None) -> AuditEvent | None:
+    """An unmasked export goes into the personal-data access log; called within the request (its IP)."""
+    if not can(user, "appeals.personal_data"):
+        return None
+    return pd_log.start_export_log(user, fmt=fmt, filters=filters or {})
+
+
+def rows(queryset: QuerySet[Appeal], user, log: AuditEvent | None = None) -> Iterator[list[Any]]:
+    """Raw values of each exported appeal, personal data masked for users without access; the rows
+    sent are counted into the export's access-log entry, even when the client stops reading."""
     show_personal = can(user, "appeals.personal_data")
     appeals = selectors.with_list_relations(queryset).select_related("incident")[:EXPORT_LIMIT]
-    for appeal in appeals.iterator(chunk_size=CHUNK_SIZE):
-        values = []
-        for column in COLUMNS:
-            value = column.value(appeal)
-            if column.personal and not show_personal:
-                value = selectors.mask(value)
-            values.append(value)
-        yield values
+    count, complete = 0, False
+    try:
+        for appeal in appeals.iterator(chunk_size=CHUNK_SIZE):
+            values = []
+            for column in COLUMNS:
+                value = column.value(appeal)
+                if column.personal:
+                    value = retention.applicant_shown(appeal, value if show_personal else selectors.mask(value))
+                values.append(value)
+            count += 1
+            yield values
+        complete = True
+    finally:
+        if log is not None:
+            pd_log.finish_export_log(log, rows=count, complete=complete)
 
 
 def _csv_text(value: Any) -> str:
@@ -117,17 +133,18 @@ class _Echo:
         return value
 
 
-def _csv_lines(queryset: QuerySet[Appeal], user) -> Iterator[str]:
+def _csv_lines(queryset: QuerySet[Appeal], user, log: AuditEvent | None) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
     yield "\ufeff"  # the BOM: Excel then reads the file as UTF-8
     yield writer.writerow([neutralise(h) for h in HEADERS])
-    for values in rows(queryset, user):
+    for values in rows(queryset, user, log):
         yield writer.writerow([_csv_text(v) for v in values])
 
 
-def csv_response(queryset: QuerySet[Appeal], user, *, filename: str) -> StreamingHttpResponse:
+def csv_response(queryset: QuerySet[Appeal], user, *, filename: str, filters=None) -> StreamingHttpResponse:
     """The list as a streamed CSV (UTF-8 with BOM, «;»-separated), at most EXPORT_LIMIT rows."""
-    response = StreamingHttpResponse(_csv_lines(queryset, user), content_type="text/csv; charset=utf-8")
+    log = start_log(user, "csv", filters)
+    response = StreamingHttpResponse(_csv_lines(queryset, user, log), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
@@ -142,19 +159,20 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def xlsx_bytes(queryset: QuerySet[Appeal], user) -> bytes:
+def xlsx_bytes(queryset: QuerySet[Appeal], user, log: AuditEvent | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Обращения")
     sheet.append(HEADERS)
-    for values in rows(queryset, user):
+    for values in rows(queryset, user, log):
         sheet.append([_xlsx_value(v) for v in values])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def xlsx_response(queryset: QuerySet[Appeal], user, *, filename: str) -> HttpResponse:
+def xlsx_response(queryset: QuerySet[Appeal], user, *, filename: str, filters=None) -> HttpResponse:
     """The list as an XLSX workbook (openpyxl's write-only mode), at most EXPORT_LIMIT rows."""
-    response = HttpResponse(xlsx_bytes(queryset, user), content_type=XLSX_CONTENT_TYPE)
+    log = start_log(user, "xlsx", filters)
+    response = HttpResponse(xlsx_bytes(queryset, user, log), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response

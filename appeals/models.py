@@ -236,6 +236,8 @@ class Appeal(models.Model):
     )
     similarity = models.FloatField("сходство текста", null=True, blank=True)
     updated_at = models.DateTimeField("изменено", auto_now=True)
+    # Personal data erased after the retention period (appeals.retention): set once, never cleared.
+    pd_erased_at = models.DateTimeField("персональные данные удалены", null=True, blank=True)
 
     class Meta:
         verbose_name = "обращение"
@@ -288,6 +290,9 @@ class Appeal(models.Model):
             # The triage queue in its default order (due date, else registration), and the same over open ones.
             models.Index(Coalesce("due_at", "registered_at"), "id", name="appeal_triage_due_idx",
                          condition=Q(status__in=["new", "reopened"])),
+            # The retention run: finished cases whose personal data is still there, by closing date.
+            models.Index(fields=["closed_at"], name="appeal_pd_retention_idx",
+                         condition=Q(status__in=["closed", "rejected"], pd_erased_at=None)),
             models.Index(Coalesce("due_at", "registered_at"), "id", name="appeal_open_due_order_idx",
                          condition=Q(status__in=["new", "assigned", "in_progress", "info_requested", "returned",
                                                  "reopened"])),

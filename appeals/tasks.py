@@ -41,3 +41,10 @@ def retrain_classifier(user_id: int | None = None) -> None:
     from .pipeline import retrain
 
     retrain(by=User.objects.filter(pk=user_id).first() if user_id else None)
+
+
+@shared_task
+def anonymise_expired_appeals() -> None:
+    from .retention import anonymise_expired_appeals as anonymise
+
+    anonymise()

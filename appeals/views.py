@@ -278,8 +278,8 @@ class ExportView(HasCapability, View):
         _, queryset, _ = filtered_appeals(request, kind)
         filename = f"appeals-{timezone.localtime():%Y%m%d-%H%M}"
         if self.fmt == "xlsx":
-            return exports.xlsx_response(queryset, request.user, filename=filename)
-        return exports.csv_response(queryset, request.user, filename=filename)
+            return exports.xlsx_response(queryset, request.user, filename=filename, filters=request.GET)
+        return exports.csv_response(queryset, request.user, filename=filename, filters=request.GET)
 
 
 def _safe_query(raw: str) -> str:

@@ -62,6 +62,7 @@ MENU: tuple[NavItem, ...] = (
     NavItem("Ответственные лица", "sectors:person-list", "directory.view", "/sectors/persons/", "Справочники"),
     NavItem("Классификатор", "appeals:classifier", "classifier.manage", "/appeals/classifier/", "Система"),
     NavItem("API", "swagger-ui", "api.use", "/api/", "Система"),
+    NavItem("Журнал доступа к ПДн", "pd_log:index", "pd.audit", "/audit/personal-data/", "Система"),
     NavItem("Администрирование", "admin:index", "admin.site", "/admin/", "Система"),
 )
 

@@ -76,6 +76,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),  # best practices and trainings
     # The Django admin site and the audit log.
     "admin.site": frozenset({Role.ADMIN}),
+    # The personal-data access log (views and exports of applicants' data, 152-ФЗ).
+    "pd.audit": frozenset({Role.ADMIN}),
 }
 
 

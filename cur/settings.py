@@ -170,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20, hour=3),
     },
     "portal-roadmap-overdue-sweep": {"task": "portal.tasks.sweep_overdue_measures", "schedule": crontab(minute=10)},
+    # Personal data of appeals past the retention period erased, daily at 04:10 Moscow (docs/privacy.md).
+    "appeals-pd-retention": {"task": "appeals.tasks.anonymise_expired_appeals", "schedule": crontab(minute=10, hour=4)},
 }
 
 # --- Appeals: deadlines, classification, duplicates (all overridable from the environment) ---------
@@ -186,6 +188,8 @@ DUPLICATES_THRESHOLD = env.float("DUPLICATES_THRESHOLD", default=0.6)
 DUPLICATES_MAX_CANDIDATES = env.int("DUPLICATES_MAX_CANDIDATES", default=1000)
 INCIDENT_MIN_APPEALS = env.int("INCIDENT_MIN_APPEALS", default=5)
 INCIDENT_WINDOW_HOURS = env.int("INCIDENT_WINDOW_HOURS", default=24)
+# Personal data of an appeal is erased this many days after its case was closed or rejected (docs/privacy.md).
+APPEAL_PD_RETENTION_DAYS = env.int("APPEAL_PD_RETENTION_DAYS", default=1826)
 
 # --- Auth ------------------------------------------------------------------------
 AUTH_USER_MODEL = "cur.User"

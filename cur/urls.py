@@ -32,6 +32,7 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("portal/", include("portal.urls")),
     path("open311/v2/", include("appeals.open311_urls")),
+    path("audit/personal-data/", include("appeals.pd_log_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
