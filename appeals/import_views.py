@@ -5,19 +5,20 @@ import csv
 import io
 
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView
 
 from cur.permissions import HasCapability
+from cur.uploads import UploadValidator
 from sectors.forms import BootstrapFormMixin
 
-from .import_formats import FORMATS, GENERIC_TEMPLATE_ROWS, XLSX_MAGIC, ImportFileError, file_kind, read_header
+from .import_formats import FORMATS, GENERIC_TEMPLATE_ROWS, ImportFileError, read_header
 from .importing import create_import
 from .models import Appeal, AppealImport
 
-MAX_UPLOAD_MB = 20
 RECENT_IMPORTS = 10
 
 
@@ -25,8 +26,9 @@ class ImportForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(
         label="файл",
         help_text=f"CSV (UTF-8 или Windows-1251; разделитель — запятая, точка с запятой или табуляция) "
-        f"или XLSX, не больше {MAX_UPLOAD_MB} МБ.",
+        f"или XLSX, не больше {settings.UPLOAD_MAX_SIZE // (1024 * 1024)} МБ.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        validators=[UploadValidator(["csv", "xlsx"])],
         error_messages={"required": "Выберите файл.", "empty": "Файл пуст.", "invalid": "Выберите файл."},
     )
     format = forms.ChoiceField(label="формат", choices=AppealImport.Format.choices, initial=AppealImport.Format.POS)
@@ -37,42 +39,22 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         help_text="Проверить файл и показать, что будет создано, ничего не записывая.",
     )
 
-    max_upload_bytes = MAX_UPLOAD_MB * 1024 * 1024
-
     def clean(self):
         data = super().clean()
-        upload = data.get("file")
+        upload = data.get("file")  # size, extension and content: checked by UploadValidator
         if upload is None or "format" not in data:
             return data
-        try:
-            kind = file_kind(upload.name)
-        except ImportFileError as exc:
-            raise forms.ValidationError({"file": exc.message}) from exc
-        if upload.size > self.max_upload_bytes:
-            raise forms.ValidationError({"file": f"Файл больше {MAX_UPLOAD_MB} МБ: разделите его на части."})
-        upload.seek(0)
-        head = upload.read(65536)
-        upload.seek(0)
-        if kind == "xlsx" and not head.startswith(XLSX_MAGIC):
-            raise forms.ValidationError({"file": "Файл .xlsx повреждён или не является книгой Excel."})
-        if kind == "csv" and (head.startswith(XLSX_MAGIC) or _looks_binary(head)):
-            raise forms.ValidationError({"file": "Файл .csv не текстовый: книгу Excel загрузите как .xlsx."})
         # Checking the header now turns a wrong format into a form error instead of a failed import.
         fmt = FORMATS[data["format"]]
+        xlsx = upload.name.lower().endswith(".xlsx")
         try:
-            header = read_header(upload.read() if kind == "xlsx" else head, upload.name, fmt)
+            header = read_header(upload.read() if xlsx else upload.read(65536), upload.name, fmt)
             fmt.resolve(header)
         except ImportFileError as exc:
             raise forms.ValidationError({"file": exc.message}) from exc
         finally:
             upload.seek(0)
         return data
-
-
-def _looks_binary(head: bytes) -> bool:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NUL bytes but a BOM
-        return False
-    return b"\x00" in head
 
 
 class ImportMixin(HasCapability):
@@ -92,7 +74,7 @@ class ImportUploadView(ImportMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["recent_imports"] = _imports()[:RECENT_IMPORTS]
         context["formats"] = FORMATS.values()
-        context["max_upload_mb"] = MAX_UPLOAD_MB
+        context["max_upload_mb"] = settings.UPLOAD_MAX_SIZE // (1024 * 1024)
         return context
 
     def form_valid(self, form):

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from appeals.models import Appeal, Topic
+from cur.uploads import UploadValidator
 from sectors.models import SectorBlock
 
 from . import polls
@@ -119,13 +120,7 @@ class ProblemActionForm(forms.Form):
 
 class PollImportForm(forms.Form):
     file = forms.FileField(
-        label="Файл CSV", widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,text/csv"})
+        label="Файл CSV",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,text/csv"}),
+        validators=[UploadValidator(["csv", "txt"], max_bytes=polls.MAX_BYTES)],
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > polls.MAX_BYTES:
-            raise forms.ValidationError(f"Файл больше {polls.MAX_BYTES // (1024 * 1024)} МБ.")
-        if not upload.name.lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError("Загрузите файл CSV (разделитель «;» или «,»).")
-        return upload

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from cur.uploads import UploadValidator
 from sectors.forms import BootstrapFormMixin
 from sectors.models import Organisation, SectorBlock, Territory
 
@@ -26,6 +27,7 @@ from .models import (
     Recommendation,
     topic_model,
 )
+from .models.content import MATERIAL_EXTENSIONS
 
 DATETIME_FORMATS = ["%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -237,6 +239,10 @@ class MaterialForm(ModelForm):
         fields = ["title", "kind", "body", "url", "file", "sector_block", "is_archived"]
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].validators.append(UploadValidator(MATERIAL_EXTENSIONS))
+
 
 class VersionForm(Form):
     title = forms.CharField(label="название версии", max_length=255)
@@ -249,7 +255,7 @@ class VersionForm(Form):
     audience_note = forms.CharField(label="другие характеристики аудитории", max_length=500, required=False)
     body = forms.CharField(label="текст", max_length=20_000, required=False, widget=forms.Textarea({"rows": 4}))
     url = forms.URLField(label="ссылка", max_length=1000, required=False, assume_scheme="https")
-    file = forms.FileField(label="файл", required=False)
+    file = forms.FileField(label="файл", required=False, validators=[UploadValidator(MATERIAL_EXTENSIONS)])
 
 
 class CaseForm(Form):

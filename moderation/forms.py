@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from cur.uploads import UploadValidator
 from informing import selectors as informing_selectors
 from informing.forms import Form
 from informing.models import DisinformationCase, InformationEvent, Network, Priority
@@ -140,15 +141,11 @@ class ReopenForm(Form):
 
 
 class UploadForm(Form):
-    file = forms.FileField(label="файл CSV или XLSX", help_text="Не больше 10 МБ и 20 000 строк.")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("Файл больше 10 МБ: разделите его на части.")
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("Поддерживаются только файлы .csv и .xlsx.")
-        return upload
+    file = forms.FileField(
+        label="файл CSV или XLSX",
+        help_text="Не больше 10 МБ и 20 000 строк.",
+        validators=[UploadValidator(["csv", "xlsx"], max_bytes=MAX_UPLOAD)],
+    )
 
 
 class BuildReportForm(Form):

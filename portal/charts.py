@@ -1,13 +1,16 @@
-"""Plotly figures of the portal: pure functions of selector output, rendered to HTML divs that use the
-plotly.js served from our static files."""
+"""Plotly figures of the portal: pure functions of selector output, serialised to JSON for
+`json_script`; static/cur/figures.js draws them with the plotly.js served from our static files
+(no inline script: the CSP forbids it)."""
+
+import json
 
 import plotly.graph_objects as go
 
 LAYOUT = {"margin": {"l": 40, "r": 10, "t": 40, "b": 40}, "height": 320, "template": "plotly_white"}
 
 
-def _html(figure: go.Figure) -> str:
-    return figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "locale": "ru"})
+def _json(figure: go.Figure) -> dict:
+    return json.loads(figure.to_json())
 
 
 def daily_appeals(figures: dict) -> go.Figure:
@@ -36,9 +39,9 @@ def roadmap_effect(effect: dict) -> go.Figure:
     return figure
 
 
-def daily_appeals_html(figures: dict) -> str:
-    return _html(daily_appeals(figures))
+def daily_appeals_json(figures: dict) -> dict:
+    return _json(daily_appeals(figures))
 
 
-def roadmap_effect_html(effect: dict) -> str:
-    return _html(roadmap_effect(effect))
+def roadmap_effect_json(effect: dict) -> dict:
+    return _json(roadmap_effect(effect))

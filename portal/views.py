@@ -102,7 +102,7 @@ def report_detail(request, pk: int):
         "totals": summary_rows(figures),
         "versions": versions,
         "sections": [(label, report.narrative.get(code, "")) for code, label in NARRATIVE_SECTIONS],
-        "chart": charts.daily_appeals_html(figures) if figures.get("daily") else "",
+        "chart": charts.daily_appeals_json(figures) if figures.get("daily") else None,
         "may_write": selectors.may_write_report(request.user, report) and report.status in Report.EDITABLE,
         "may_decide": can(request.user, "portal.approve") and report.status == Report.Status.SUBMITTED,
         "comment_form": CommentForm(),

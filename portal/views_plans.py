@@ -169,7 +169,7 @@ def roadmap_detail(request, pk: int):
             "roadmap": roadmap,
             "measures": measures,
             "effect": effect,
-            "chart": charts.roadmap_effect_html(effect),
+            "chart": charts.roadmap_effect_json(effect),
             "may_write": may_write,
             "may_decide": can(request.user, "portal.approve"),
             "measure_form": MeasureForm() if may_write else None,

@@ -74,7 +74,7 @@ def test_the_import_page_reports_the_errors_and_results_show_beside_the_appeals(
     detail = client.get(response["Location"])
     assert "добавлено: 1" in detail.text and "<td>3</td>" in detail.text
     bad = client.post(reverse("heatmap:poll-import"), {"file": SimpleUploadedFile("itogi.xlsx", b"PK\x03\x04")})
-    assert bad.status_code == 200 and "Загрузите файл CSV" in bad.text
+    assert bad.status_code == 200 and "Можно загрузить: .csv, .txt" in bad.text
     focus = client.get(
         reverse("heatmap:focus"), {"territory": world.districts[0].pk, "topic": world.topic("health").code}
     )

@@ -165,4 +165,4 @@ def test_the_import_page_uploads_a_file_and_shows_its_errors(moderator, client_f
     page = client.post(reverse("moderation:import"), {"file": broken})
     assert page.status_code == 200 and "обязательного столбца" in page.content.decode()
     wrong = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
-    assert "только файлы" in client.post(reverse("moderation:import"), {"file": wrong}).content.decode()
+    assert "Можно загрузить: .csv, .xlsx" in client.post(reverse("moderation:import"), {"file": wrong}).content.decode()
