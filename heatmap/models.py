@@ -50,11 +50,10 @@ class Counts(models.Model):
 
 
 class HeatCell(Counts):
-    """One day × territory × sector block × topic × channel × executor of the rollup.
+    """One day × territory × sector block × topic × channel × executor: the finest level of the rollup.
 
-    The executor is part of the key so that an executor's heat map (scope: its organisation) and
-    «the organisations lagging» read the rollup too; it adds few cells (the executor mostly follows
-    from the block and the territory)."""
+    The coarser levels below hold the same counts summed over fewer dimensions; a read takes the smallest
+    level that has every column it filters or groups by (`heatmap.selectors.LEVELS`)."""
 
     day = models.DateField("день")
     territory = _fk("sectors.Territory", "территория")
@@ -67,68 +66,164 @@ class HeatCell(Counts):
         verbose_name = "ячейка тепловой карты"
         verbose_name_plural = "ячейки тепловой карты"
         constraints = [
-            # One row per key (NULL is a value here: «тема не указана»). The index also serves the
-            # period scans of the selectors and the recompute's DELETE … WHERE day = ? AND territory = ?.
+            # One row per key (NULL is a value here: «тема не указана»). The index also serves the day-range
+            # scans of the reads that need every dimension (an executor's topics, a topic and a channel).
             models.UniqueConstraint(
                 fields=["day", "territory", "sector_block", "topic", "channel", "organisation"],
                 name="heatcell_key", nulls_distinct=False,
             ),
         ]  # fmt: skip
-        indexes = [
-            # A topic's series over long periods (the map's topic filter). An executor's cells are found
-            # through the day range of heatcell_key: one more index would slow the nightly rebuild more.
-            models.Index(fields=["topic", "day"], name="heatcell_topic_day"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.day} · {self.territory_id} · {self.topic_id} · {self.channel}"
 
 
-class HeatMonth(Counts):
-    """The rollup by month × territory × sector block × channel: what the map, the matrix, the trends
-    and the dashboards read for whole months (its size grows with months, not with appeals)."""
+# The coarser levels: (day or month) × a subset of the cell's dimensions. Each has one unique key, which
+# is also the index of its reads (a range of days or months first). No other index: every index is paid
+# for by the nightly rebuild.
 
-    month = models.DateField("месяц")  # the first day of the month
+
+def _key(name: str, *fields: str) -> list:
+    return [models.UniqueConstraint(fields=list(fields), name=name, nulls_distinct=False)]
+
+
+class HeatDay(Counts):
+    """Day × territory × block × channel × executor: the map with a channel filter, an executor's map, the
+    organisations that lag."""
+
+    day = models.DateField("день")
     territory = _fk("sectors.Territory", "территория")
     sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
     channel = models.CharField("канал", max_length=16)
+    organisation = _fk("sectors.Organisation", "исполнитель")
+
+    class Meta:
+        verbose_name = "день тепловой карты"
+        verbose_name_plural = "дни тепловой карты"
+        constraints = _key("heatday_key", "day", "territory", "sector_block", "channel", "organisation")
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.territory_id} · {self.sector_block_id}"
+
+
+class HeatMonth(Counts):
+    """HeatDay by month (`month` is the first day of the month)."""
+
+    month = models.DateField("месяц")
+    territory = _fk("sectors.Territory", "территория")
+    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
+    channel = models.CharField("канал", max_length=16)
+    organisation = _fk("sectors.Organisation", "исполнитель")
 
     class Meta:
         verbose_name = "месяц тепловой карты"
         verbose_name_plural = "месяцы тепловой карты"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "territory", "sector_block", "channel"], name="heatmonth_key", nulls_distinct=False
-            ),
-        ]
+        constraints = _key("heatmonth_key", "month", "territory", "sector_block", "channel", "organisation")
 
     def __str__(self) -> str:
         return f"{self.month:%m.%Y} · {self.territory_id} · {self.sector_block_id} · {self.channel}"
 
 
+class HeatAreaDay(Counts):
+    """Day × territory × block: the map, the matrix, the trends and the dashboards without a channel filter
+    (a few hundred rows a day whatever the number of appeals)."""
+
+    day = models.DateField("день")
+    territory = _fk("sectors.Territory", "территория")
+    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
+
+    class Meta:
+        verbose_name = "день территории и блока"
+        verbose_name_plural = "дни территорий и блоков"
+        constraints = _key("heatareaday_key", "day", "territory", "sector_block")
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.territory_id} · {self.sector_block_id}"
+
+
+class HeatAreaMonth(Counts):
+    """HeatAreaDay by month."""
+
+    month = models.DateField("месяц")
+    territory = _fk("sectors.Territory", "территория")
+    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
+
+    class Meta:
+        verbose_name = "месяц территории и блока"
+        verbose_name_plural = "месяцы территорий и блоков"
+        constraints = _key("heatareamonth_key", "month", "territory", "sector_block")
+
+    def __str__(self) -> str:
+        return f"{self.month:%m.%Y} · {self.territory_id} · {self.sector_block_id}"
+
+
+class HeatTopicDay(Counts):
+    """Day × territory × block × topic: the priorities, the topics of a block, a topic on the map, the series
+    of problem point detection."""
+
+    day = models.DateField("день")
+    territory = _fk("sectors.Territory", "территория")
+    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
+    topic = _fk("appeals.Topic", "тема")
+
+    class Meta:
+        verbose_name = "день темы"
+        verbose_name_plural = "дни тем"
+        constraints = _key("heattopicday_key", "day", "territory", "sector_block", "topic")
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.territory_id} · {self.sector_block_id}"
+
+
+class HeatTopicMonth(Counts):
+    """HeatTopicDay by month."""
+
+    month = models.DateField("месяц")
+    territory = _fk("sectors.Territory", "территория")
+    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
+    topic = _fk("appeals.Topic", "тема")
+
+    class Meta:
+        verbose_name = "месяц темы"
+        verbose_name_plural = "месяцы тем"
+        constraints = _key("heattopicmonth_key", "month", "territory", "sector_block", "topic")
+
+    def __str__(self) -> str:
+        return f"{self.month:%m.%Y} · {self.territory_id} · {self.sector_block_id}"
+
+
+# The counters that land on the registration day and on the answer day (received and answered are implied).
+REGISTRATION_FLAGS = ("overdue", "rated", "dissatisfied", "repeated", "open", "open_overdue", "escalated")
+ANSWER_FLAGS = ("answered_on_time", "quality_checked", "on_merits")
+
+
 class HeatFootprint(models.Model):
-    """The key an appeal's counts landed on when it was last rolled up: the old key that an incremental
-    update must recompute after a change moved the appeal (another territory or topic, a withdrawn
-    answer), and the index by which the update finds the appeals of a key. 0 stands for «none» in the id
-    columns, so that every key column is indexable by equality."""
+    """What an appeal contributed to the rollup when it was last rolled up: its key, its two days and its
+    counters. An incremental update subtracts this and adds the appeal's contribution now, so it needs no
+    other appeal; the rollup is always the sum of the footprints (rejected appeals have none)."""
 
     appeal_id = models.BigIntegerField("обращение", primary_key=True)
-    territory_id = models.BigIntegerField("территория", default=0)
-    sector_id = models.BigIntegerField("отраслевой блок", default=0)
-    topic_id = models.BigIntegerField("тема", default=0)
-    channel = models.CharField("канал", max_length=16, default="")
-    organisation_id = models.BigIntegerField("исполнитель", default=0)
+    territory_id = models.BigIntegerField("территория", null=True)
+    sector_block_id = models.BigIntegerField("отраслевой блок", null=True)
+    topic_id = models.BigIntegerField("тема", null=True)
+    channel = models.CharField("канал", max_length=16)
+    organisation_id = models.BigIntegerField("исполнитель", null=True)
     registered_day = models.DateField("день регистрации")
     answered_day = models.DateField("день ответа", null=True)
+    overdue = models.BooleanField("просрочено", default=False)
+    rated = models.BooleanField("есть оценка", default=False)
+    dissatisfied = models.BooleanField("не удовлетворён", default=False)
+    repeated = models.BooleanField("повторное", default=False)
+    open = models.BooleanField("открыто", default=False)
+    open_overdue = models.BooleanField("открыто и просрочено", default=False)
+    escalated = models.BooleanField("открыто с эскалацией", default=False)
+    answered_on_time = models.BooleanField("ответ в срок", default=False)
+    quality_checked = models.BooleanField("качество проверено", default=False)
+    on_merits = models.BooleanField("ответ по существу", default=False)
 
     class Meta:
         verbose_name = "след обращения в тепловой карте"
         verbose_name_plural = "следы обращений в тепловой карте"
-        indexes = [
-            # The recompute of a key: «appeals of territory T and topic X registered (answered) on day D».
-            models.Index(fields=["territory_id", "topic_id", "registered_day"], name="heatfootprint_registered"),
-            models.Index(fields=["territory_id", "topic_id", "answered_day"], name="heatfootprint_answered"),
-        ]
 
     def __str__(self) -> str:
         return f"обращение {self.appeal_id}"

@@ -21,7 +21,6 @@ from .selectors import (
     places,
     poll_results_by_pair,
     sector_blocks,
-    with_previous,
     zero,
 )
 
@@ -195,12 +194,14 @@ def priority_rows(scope: Scope, q: HeatQuery, user, *, min_count: int, limit: in
     """Topic × territory pairs ranked for polls and votes, with the poll results already held on them."""
     directory = places()
     counters = ("received", "overdue", "rated", "dissatisfied")
-    pairs = directory.fold(with_previous(scope, q, ("territory", "topic"), counters))
+    pairs = directory.fold(aggregate(scope, q, ("territory", "topic"), counters=counters))
+    before = directory.fold(aggregate(scope, q.previous(), ("territory", "topic"), counters=("received",)))
     stats = [
-        PairStats(territory, topic, c["received"], c["previous"], c["overdue"], c["rated"], c["dissatisfied"])
+        PairStats(territory, topic, c["received"], before.get((territory, topic), {}).get("received", 0), c["overdue"],
+                  c["rated"], c["dissatisfied"])
         for (territory, topic), c in pairs.items()
         if topic is not None and territory is not None
-    ]
+    ]  # fmt: skip
     ranked = rank_priorities(stats, min_count=min_count, limit=limit)
     topics = Topic.objects.in_bulk({p.stats.topic_id for p in ranked})
     polls = poll_results_by_pair(user, [(p.stats.territory_id, p.stats.topic_id) for p in ranked])

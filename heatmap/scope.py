@@ -22,12 +22,14 @@ class Scope:
         return not self.everything and self.blocks is None and self.territories is None and self.organisation is None
 
     @property
-    def reads_months(self) -> bool:
-        """Whether `HeatMonth` (no executor column) can answer for this scope."""
-        return self.organisation is None
+    def columns(self) -> set[str]:
+        """The rollup columns this scope filters by."""
+        wanted = {"sector_block_id": self.blocks, "territory_id": self.territories,
+                  "organisation_id": self.organisation}  # fmt: skip
+        return set() if self.everything else {column for column, value in wanted.items() if value is not None}
 
     def cells(self, qs: QuerySet) -> QuerySet:
-        """Rows of HeatCell or HeatMonth the user may count."""
+        """Rows of a rollup table the user may count."""
         if self.everything:
             return qs
         if self.nothing:

@@ -1,9 +1,11 @@
-"""Reads of the heat map. They read the rollup (`HeatCell`, `HeatMonth`), never the appeals table, and
-return plain data: dicts keyed by dimension values, with the counters summed.
+"""Reads of the heat map. They read the rollup, never the appeals table, and return plain data: dicts keyed by
+dimension values, with the counters summed.
 
-A period is split into whole months, read from `HeatMonth` (a few rows per territory and block a month),
-and the days at its edges, read from `HeatCell`; a filter by topic or an executor's scope needs the
-columns only `HeatCell` has, so those read `HeatCell` alone.
+Each read takes the smallest level of the rollup that has every column it groups or filters by
+(`FAMILIES`: territory × block, + channel and executor, + topic, every dimension). A period is read from the
+level's month table for whole months and from its day table for the rest; at each end of the period the
+cheaper of «the days inside the period» and «the whole month less the days outside it» is read (days after
+today cost nothing), so a period of any length reads at most about a fortnight of days at each past end.
 """
 
 import datetime
@@ -11,18 +13,50 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
 
 from appeals.models import Topic
 from sectors.models import SectorBlock, Territory
 
-from .models import COUNTERS, HeatCell, HeatMonth, PollResult, ProblemPoint
+from .models import (
+    COUNTERS,
+    HeatAreaDay,
+    HeatAreaMonth,
+    HeatCell,
+    HeatDay,
+    HeatMonth,
+    HeatTopicDay,
+    HeatTopicMonth,
+    PollResult,
+    ProblemPoint,
+)
 from .scope import Scope, scope_for
 
 DIMENSIONS = {"territory": "territory_id", "sector": "sector_block_id", "channel": "channel", "topic": "topic_id",
               "organisation": "organisation_id"}  # fmt: skip
-MONTH_DIMENSIONS = frozenset({"territory", "sector", "channel"})
+
+
+@dataclass(frozen=True)
+class Family:
+    """A level of the rollup: its day table, its month table (none for the cells) and their columns."""
+
+    days: type
+    months: type | None
+    columns: frozenset[str]
+
+
+FAMILIES = (  # the smallest first
+    Family(HeatAreaDay, HeatAreaMonth, frozenset({"territory_id", "sector_block_id"})),
+    Family(HeatDay, HeatMonth, frozenset({"territory_id", "sector_block_id", "channel", "organisation_id"})),
+    Family(HeatTopicDay, HeatTopicMonth, frozenset({"territory_id", "sector_block_id", "topic_id"})),
+    Family(HeatCell, None, frozenset(DIMENSIONS.values())),
+)
+
+
+def family_for(columns: set[str]) -> Family:
+    return next(f for f in FAMILIES if columns <= f.columns)
 
 
 def zero() -> dict[str, int]:
@@ -61,91 +95,121 @@ class HeatQuery:
             condition &= Q(territory_id__in=self.territory_ids)
         return condition
 
+    @property
+    def columns(self) -> set[str]:
+        """The rollup columns the filters need."""
+        wanted = {"sector_block_id": self.sector_id, "topic_id": self.topic_id, "channel": self.channel}
+        columns = {column for column, value in wanted.items() if value}
+        return columns | ({"territory_id"} if self.territory_ids is not None else set())
+
 
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
-def split_period(since: datetime.date, until: datetime.date):
-    """(day ranges for HeatCell, (first month, last month) for HeatMonth or None): whole months in the
-    middle, the days before and after them at the edges."""
-    first = since if since.day == 1 else _next_month(since)
-    last = until.replace(day=1)
-    if _next_month(until) - datetime.timedelta(days=1) != until:
-        last = (last - datetime.timedelta(days=1)).replace(day=1)  # until is not a month's last day
-    if first > last:
-        return [(since, until)], None
-    edges = []
-    if since < first:
-        edges.append((since, first - datetime.timedelta(days=1)))
-    if _next_month(last) <= until:
-        edges.append((_next_month(last), until))
-    return edges, (first, last)
+def _month_end(day: datetime.date) -> datetime.date:
+    return _next_month(day) - datetime.timedelta(days=1)
+
+
+@dataclass
+class Plan:
+    """How a period is read: whole months (first, last) from the month table, day ranges added and day ranges
+    subtracted (days of those whole months that lie outside the period)."""
+
+    months: tuple[datetime.date, datetime.date] | None
+    add: list[tuple[datetime.date, datetime.date]]
+    subtract: list[tuple[datetime.date, datetime.date]]
+
+
+def plan_period(since: datetime.date, until: datetime.date, today: datetime.date) -> Plan:
+    """The cheapest reading of since…until: days cost one each (none after today, nothing is there), a month one."""
+    one = datetime.timedelta(days=1)
+
+    def cost(lo: datetime.date, hi: datetime.date) -> int:
+        return max(0, (min(hi, today) - lo).days + 1)
+
+    first, last = since.replace(day=1), until.replace(day=1)
+    if first == last:
+        outside = [r for r in ((first, since - one), (until + one, _month_end(until))) if r[0] <= r[1]]
+        if cost(since, until) <= 1 + sum(cost(*r) for r in outside):
+            return Plan(None, [(since, until)], [])
+        return Plan((first, first), [], outside)
+    plan = Plan((first, last), [], [])
+    if since != first:
+        if cost(since, _month_end(since)) <= 1 + cost(first, since - one):
+            plan.add.append((since, _month_end(since)))
+            plan.months = (_next_month(first), last)
+        else:
+            plan.subtract.append((first, since - one))
+    if until != _month_end(until):
+        if cost(last, until) <= 1 + cost(until + one, _month_end(until)):
+            plan.add.append((last, until))
+            plan.months = (plan.months[0], (last - one).replace(day=1))
+        else:
+            plan.subtract.append((until + one, _month_end(until)))
+    if plan.months[0] > plan.months[1]:
+        plan.months = None
+    return plan
 
 
 def _sums(qs: QuerySet, keys: list[str], counters: Iterable[str]) -> QuerySet:
     return qs.values(*keys).annotate(**{f"s_{c}": Sum(c) for c in counters}).order_by()
 
 
+def _within(ranges: list[tuple[datetime.date, datetime.date]]) -> Q:
+    condition = Q()
+    for lo, hi in ranges:
+        condition |= Q(day__gte=lo, day__lte=hi)
+    return condition
+
+
 def aggregate(scope: Scope, q: HeatQuery, dims: tuple[str, ...] = (), *, bucket: str | None = None,
               counters: Iterable[str] = COUNTERS) -> dict[tuple, dict[str, int]]:  # fmt: skip
     """Counters summed over the period by `dims` (and a time `bucket`: day, week or month first):
-    {(bucket?, *dim values): {counter: n}}. One query per table read (one or two)."""
+    {(bucket?, *dim values): {counter: n}}; keys whose counters are all zero are left out. One query per
+    table read (one or two)."""
     counters = tuple(counters)
     result: dict[tuple, dict[str, int]] = defaultdict(zero)
     if scope.nothing:
         return result
     keys = [DIMENSIONS[d] for d in dims]
-    use_months = scope.reads_months and not q.topic_id and set(dims) <= MONTH_DIMENSIONS and bucket in (None, "month")
-    ranges, months = split_period(q.since, q.until) if use_months else ([(q.since, q.until)], None)
-    if ranges:
-        days = Q()
-        for lo, hi in ranges:
-            days |= Q(day__gte=lo, day__lte=hi)
-        qs = scope.cells(HeatCell.objects.filter(days).filter(q.condition()))
+    family = family_for(set(keys) | q.columns | scope.columns)
+    if family.months is None or bucket in ("day", "week"):
+        plan = Plan(None, [(q.since, q.until)], [])
+    else:
+        plan = plan_period(q.since, q.until, timezone.localdate())
+    if plan.add or plan.subtract:
+        qs = scope.cells(family.days.objects.filter(_within(plan.add + plan.subtract)).filter(q.condition()))
         fine_keys = keys
         if bucket == "day":
             fine_keys = ["day", *keys]
         elif bucket in ("week", "month"):
             qs = qs.annotate(bucket=(TruncWeek if bucket == "week" else TruncMonth)("day"))
             fine_keys = ["bucket", *keys]
-        for row in _sums(qs, fine_keys, counters):
-            _add(result, tuple(row[k] for k in fine_keys), row, counters)
-    if months:
-        qs = scope.cells(HeatMonth.objects.filter(month__gte=months[0], month__lte=months[1]).filter(q.condition()))
+        signed = bool(plan.subtract)
+        if signed:
+            qs = qs.annotate(sign=Case(When(_within(plan.subtract), then=Value(-1)), default=Value(1)))
+        for row in _sums(qs, [*fine_keys, "sign"] if signed else fine_keys, counters):
+            _add(result, tuple(row[k] for k in fine_keys), row, counters, row["sign"] if signed else 1)
+    if plan.months:
+        months = family.months.objects.filter(month__gte=plan.months[0], month__lte=plan.months[1])
+        qs = scope.cells(months.filter(q.condition()))
         month_keys = ["month", *keys] if bucket == "month" else keys
         for row in _sums(qs, month_keys, counters):
             _add(result, tuple(row[k] for k in month_keys), row, counters)
-    return result
+    kept: dict[tuple, dict[str, int]] = defaultdict(zero)
+    kept.update((key, counts) for key, counts in result.items() if any(counts[c] for c in counters))
+    return kept
 
 
-def _add(result: dict, key: tuple, row: dict, counters: tuple[str, ...]) -> None:
+def _add(result: dict, key: tuple, row: dict, counters: tuple[str, ...], sign: int = 1) -> None:
     target = result[tuple(_as_date(v) for v in key)]
     for c in counters:
-        target[c] += row[f"s_{c}"] or 0
+        target[c] += sign * (row[f"s_{c}"] or 0)
 
 
 def _as_date(value):
     return value.date() if isinstance(value, datetime.datetime) else value
-
-
-def with_previous(scope: Scope, q: HeatQuery, dims: tuple[str, ...], counters: Iterable[str]) -> dict[tuple, dict]:
-    """The period's counters and the previous period's «received» (key «previous») by `dims`, from one scan
-    of HeatCell over both periods: what the priorities compare."""
-    result: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys((*counters, "previous"), 0))
-    if scope.nothing:
-        return result
-    before = q.previous()
-    keys = [DIMENSIONS[d] for d in dims]
-    now = Q(day__gte=q.since)
-    sums = {f"s_{c}": Sum(c, filter=now) for c in counters}
-    sums["s_previous"] = Sum("received", filter=Q(day__lt=q.since))
-    qs = scope.cells(HeatCell.objects.filter(day__gte=before.since, day__lte=q.until).filter(q.condition()))
-    for row in qs.values(*keys).annotate(**sums).order_by():
-        target = result[tuple(row[k] for k in keys)]
-        for name in (*counters, "previous"):
-            target[name] += row[f"s_{name}"] or 0
-    return result
 
 
 def heat_cells(user, *, since: datetime.date, until: datetime.date, by: tuple[str, ...] = ("territory",),

@@ -8,7 +8,16 @@ from django.db.models.functions import TruncDate
 
 from appeals.deadlines import MOSCOW
 from appeals.models import Appeal
-from heatmap.models import COUNTERS, HeatCell, HeatMonth
+from heatmap.models import (
+    COUNTERS,
+    HeatAreaDay,
+    HeatAreaMonth,
+    HeatCell,
+    HeatDay,
+    HeatMonth,
+    HeatTopicDay,
+    HeatTopicMonth,
+)
 
 KEY = ("territory_id", "sector_block_id", "topic_id", "channel", "organisation_id")
 OPEN = Q(status__in=Appeal.OPEN_STATUSES)
@@ -59,17 +68,37 @@ def actual_cells() -> dict[tuple, dict[str, int]]:
     }
 
 
-def months_from_cells() -> dict[tuple, dict[str, int]]:
-    months: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-    for c in HeatCell.objects.values("day", "territory_id", "sector_block_id", "channel", *COUNTERS):
-        target = months[(c["day"].replace(day=1), c["territory_id"], c["sector_block_id"], c["channel"])]
-        for name in COUNTERS:
-            target[name] += c[name]
-    return dict(months)
+# The coarser levels of the rollup: each must be the cells summed over its key (day → month for month levels).
+LEVELS = {
+    HeatDay: ("day", "territory_id", "sector_block_id", "channel", "organisation_id"),
+    HeatMonth: ("month", "territory_id", "sector_block_id", "channel", "organisation_id"),
+    HeatAreaDay: ("day", "territory_id", "sector_block_id"),
+    HeatAreaMonth: ("month", "territory_id", "sector_block_id"),
+    HeatTopicDay: ("day", "territory_id", "sector_block_id", "topic_id"),
+    HeatTopicMonth: ("month", "territory_id", "sector_block_id", "topic_id"),
+}
 
 
-def actual_months() -> dict[tuple, dict[str, int]]:
+def months_from_cells() -> dict[str, dict[tuple, dict[str, int]]]:
+    """Every coarser level as it should be: the cells summed over its key."""
+    cells = list(HeatCell.objects.values("day", *KEY, *COUNTERS))
+    levels = {}
+    for model, key in LEVELS.items():
+        rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+        for c in cells:
+            time = c["day"].replace(day=1) if key[0] == "month" else c["day"]
+            target = rows[(time, *(c[k] for k in key[1:]))]
+            for name in COUNTERS:
+                target[name] += c[name]
+        levels[model.__name__] = dict(rows)
+    return levels
+
+
+def actual_months() -> dict[str, dict[tuple, dict[str, int]]]:
+    """Every coarser level as it is."""
     return {
-        (m["month"], m["territory_id"], m["sector_block_id"], m["channel"]): {n: m[n] for n in COUNTERS}
-        for m in HeatMonth.objects.values("month", "territory_id", "sector_block_id", "channel", *COUNTERS)
+        model.__name__: {
+            tuple(r[k] for k in key): {n: r[n] for n in COUNTERS} for r in model.objects.values(*key, *COUNTERS)
+        }
+        for model, key in LEVELS.items()
     }

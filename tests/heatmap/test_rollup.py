@@ -171,7 +171,7 @@ def test_a_failing_update_never_breaks_the_appeal_write(world, clock, django_cap
     def broken(*args, **kwargs):
         raise RuntimeError("база недоступна")
 
-    monkeypatch.setattr(rollup, "_recompute_keys", broken)
+    monkeypatch.setattr(rollup, "_apply", broken)
     with django_capture_on_commit_callbacks(execute=True):
         appeal = register(world, territory=world.districts[0])
     assert Appeal.objects.filter(pk=appeal.pk).exists()
@@ -200,3 +200,29 @@ def test_one_appeal_change_rolls_up_quickly(world, clock, django_capture_on_comm
     per_change = (time.perf_counter() - started) / 10
     assert per_change < 0.05, f"{per_change * 1000:.1f} мс на одно обращение"
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_rebuild_swaps_in_tables_that_keep_their_names_and_take_updates(world, clock):
+    # Given appeals rolled up as they came (committed: the rebuild's loaders read them on their own connections)
+    appeals = [register(world, territory=world.districts[i % 3], block=("health", "waste")[i % 2], topic=i % 3)
+               for i in range(12)]  # fmt: skip
+    s.assign_appeal(appeals[0], organisation=world.organisations["health"], by=world.operator)
+    HeatCell.objects.filter(territory=world.districts[0]).update(received=9)  # drift
+    # When the whole rollup is rebuilt by two connections and swapped in
+    counts = rollup.rebuild_all(jobs=2)
+    # Then it is the GROUP BY over the appeals, under the live names, with no table left behind
+    assert counts["footprints"] == 12 and counts["cells"] == HeatCell.objects.count()
+    assert actual_cells() == expected_cells()
+    assert actual_months() == months_from_cells()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'heatmap%%__new%%'")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'heatmap_heatcell'::regclass ORDER BY 1")
+        assert [row[0] for row in cursor.fetchall()] == ["heatcell_key", "heatmap_heatcell_pkey"]
+    # And incremental updates go on: a new cell (the identity sequence), an upsert on the key constraint
+    clock.advance(days=1)
+    s.answer_appeal(appeals[0], text="Ответ по существу.", by=world.operator)
+    register(world, territory=world.districts[1])
+    assert actual_cells() == expected_cells()
+    assert actual_months() == months_from_cells()
