@@ -188,10 +188,11 @@ def _roadmap_action(request, pk: int, action, success: str):
 @capability("portal.roadmaps.write")
 @require_POST
 def roadmap_measure_add(request, pk: int):
+    roadmap = fetch(selectors.roadmap_for, request.user, pk)  # scoped first: a foreign roadmap is a 404
     form = MeasureForm(request.POST)
     if not form.is_valid():
         _errors(request, form)
-        return redirect("portal:roadmap-detail", pk)
+        return redirect("portal:roadmap-detail", roadmap.pk)
     return _roadmap_action(
         request, pk, lambda r: plans.add_measure(r, by=request.user, **form.cleaned_data), "Мероприятие добавлено."
     )
