@@ -11,7 +11,7 @@ touch the database are loaded on first use, so importing this package never need
 registry (the dataclasses are used at import time by other modules).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class Example:
     text: str
     sector: str  # SectorBlock.code
     topic: str | None = None  # Topic.code or None
+    # Where the example comes from («seed», «kursk», «spb», a CSV file, «db»): training weighs every
+    # source equally within a sector block, so that one big source does not define a block alone.
+    source: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

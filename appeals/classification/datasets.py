@@ -119,6 +119,7 @@ def csv_examples(
     label_map: str | Path | dict,
     topic_label_column: str | None = None,
     topic_label_map: str | Path | dict | None = None,
+    source: str | None = None,
 ) -> tuple[list[Example], int]:
     """Examples of a CSV file and the number of rows skipped (label unmapped or null, empty text).
 
@@ -131,9 +132,10 @@ def csv_examples(
     labels = label_map if isinstance(label_map, dict) else load_label_map(label_map)
     topic_labels = None
     if topic_label_column:
-        source = topic_label_map if topic_label_map is not None else label_map
-        topic_labels = source if isinstance(source, dict) else load_label_map(source)
+        topic_map = topic_label_map if topic_label_map is not None else label_map
+        topic_labels = topic_map if isinstance(topic_map, dict) else load_label_map(topic_map)
     examples, skipped = [], 0
+    source = source or Path(path).name
     topic_values = frame[topic_label_column] if topic_label_column else [None] * len(frame)
     for text, label, topic_label in zip(frame[text_column], frame[label_column], topic_values, strict=True):
         mapped = topic_labels.get(_label_key(topic_label)) if topic_labels is not None else None
@@ -142,7 +144,7 @@ def csv_examples(
         if mapped is None or not text.strip():
             skipped += 1
             continue
-        examples.append(Example(text=text, sector=mapped[0], topic=mapped[1]))
+        examples.append(Example(text=text, sector=mapped[0], topic=mapped[1], source=source))
     return examples, skipped
 
 
@@ -151,7 +153,9 @@ def _seed() -> tuple[Example, ...]:
     data = json.loads((DATA_DIR / "seed_corpus.json").read_text(encoding="utf-8"))
     topics = taxonomy()
     return tuple(
-        Example(text=text, sector=topics[code], topic=code) for code, texts in data["topics"].items() for text in texts
+        Example(text=text, sector=topics[code], topic=code, source="seed")
+        for code, texts in data["topics"].items()
+        for text in texts
     )
 
 
@@ -183,8 +187,9 @@ def kursk_examples(root: Path | None = None) -> list[Example]:
     """Курская область, 2022: the topic («Тематика») mapped by kursk_topics.json."""
     root = root or shared_data_dir()
     examples, _ = csv_examples(
-        root / KURSK_CSV, text_column="Текст Сообщения", label_column="Тематика", label_map="kursk_topics.json"
-    )
+        root / KURSK_CSV, text_column="Текст Сообщения", label_column="Тематика", label_map="kursk_topics.json",
+        source="kursk",
+    )  # fmt: skip
     return _dedupe(examples)
 
 
@@ -194,7 +199,7 @@ def spb_examples(root: Path | None = None, *, per_topic: int | None = SPB_PER_TO
     root = root or shared_data_dir()
     examples, _ = csv_examples(
         root / SPB_CSV, text_column="text", label_column="category", label_map="spb_categories.json",
-        topic_label_column="reason", topic_label_map="spb_reasons.json",
+        topic_label_column="reason", topic_label_map="spb_reasons.json", source="spb",
     )  # fmt: skip
     examples = _dedupe(examples)
     if per_topic is None:

@@ -33,7 +33,7 @@ def confirmed_examples() -> list[Example]:
     examples = []
     for text, sector, topic, topic_sector in rows.iterator(chunk_size=2000):
         # A topic of another block (edited separately) would teach the topic model a contradiction.
-        examples.append(Example(text=text, sector=sector, topic=topic if topic_sector == sector else None))
+        examples.append(Example(text=text, sector=sector, topic=topic if topic_sector == sector else None, source="db"))
     return examples
 
 
@@ -47,7 +47,7 @@ def _consistent(examples: Sequence[Example]) -> tuple[list[Example], int]:
         if example.sector not in sectors or not isinstance(example.text, str):
             skipped += 1
         elif example.topic is not None and topic_sector.get(example.topic) != example.sector:
-            result.append(Example(example.text, example.sector, None))
+            result.append(Example(example.text, example.sector, None, example.source))
         else:
             result.append(example)
     return result, skipped
