@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv bench clean
+.PHONY: run test test-faults lint venv bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,11 @@ lint: venv
 
 test: lint
 	DJANGO_SETTINGS_MODULE=cur.settings_test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not faults" $(PYTEST_ARGS)
+
+# Fault tests (docs/faults.md): their own PostgreSQL and Redis on free ports, a session of their own.
+test-faults: venv
+	$(VENV)/bin/pytest -m faults $(PYTEST_ARGS)
 
 bench: venv
 	DJANGO_SETTINGS_MODULE=cur.settings_test $(PY) -m bench
