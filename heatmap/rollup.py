@@ -64,7 +64,7 @@ DISSATISFIED_MAX_SCORE = 2  # as appeals.services: a score of 1–2 is dissatisf
 DIMENSIONS = ("territory_id", "sector_block_id", "topic_id", "channel", "organisation_id")
 FLAGS = (*REGISTRATION_FLAGS, *ANSWER_FLAGS)
 NEW = "__new"  # suffix of the tables a rebuild fills before the swap
-WORK_MEM = "256MB"  # the rebuild's GROUP BYs sort and hash in memory
+WORK_MEM = "512MB"  # the rebuild's GROUP BYs hash in memory (a hash may take twice that: hash_mem_multiplier)
 
 
 @dataclass(frozen=True)
@@ -121,32 +121,44 @@ FOOTPRINT_INSERT = f"INSERT INTO {{table}} (appeal_id, {FOOTPRINT_NAMES}) {FOOTP
 def _counter_values(which: str) -> str:
     """The counters of a footprint's registration-day («reg») or answer-day («ans») row, as SQL."""
     own = {"reg": ("received", REGISTRATION_FLAGS), "ans": ("answered", ANSWER_FLAGS)}[which]
-    return ", ".join("1" if c == own[0] else f'f."{c}"::int' if c in own[1] else "0" for c in COUNTERS)
+    return ", ".join(("1" if c == own[0] else f'f."{c}"::int' if c in own[1] else "0") + f' AS "{c}"' for c in COUNTERS)
 
 
-# Every footprint gives two rows — its registration day and its answer day (none if unanswered) — read in one
-# scan; the day range keeps the rows of one rebuild chunk (a NULL answer day falls out of any range).
-FOOTPRINT_ROWS = f"""SELECT r.day, {", ".join("f." + d for d in DIMENSIONS)}, {", ".join("r." + c for c in COUNTERS)}
-    FROM {{footprints}} f CROSS JOIN LATERAL (VALUES (f.registered_day, {_counter_values("reg")}),
-    (f.answered_day, {_counter_values("ans")})) AS r(day, {NAMES}) WHERE r.day >= %(lo)s AND r.day <= %(hi)s"""
+# Every footprint gives two rows — its registration day and its answer day, if answered — of the days of one
+# rebuild chunk. (Two scans of the footprints: measured 3× faster than one scan with a LATERAL VALUES pair.)
+_DIMS = ", ".join("f." + d for d in DIMENSIONS)
+FOOTPRINT_ROWS = f"""SELECT f.registered_day AS day, {_DIMS}, {_counter_values("reg")} FROM {{footprints}} f
+    WHERE f.registered_day >= %(lo)s AND f.registered_day <= %(hi)s
+    UNION ALL SELECT f.answered_day, {_DIMS}, {_counter_values("ans")} FROM {{footprints}} f
+    WHERE f.answered_day >= %(lo)s AND f.answered_day <= %(hi)s"""
 
 
-def _insert_grouped(level: Level, source: str, *, returning: bool) -> str:
+def _insert_grouped(level: Level, source: str, *, returning: bool = False) -> str:
+    """INSERT … SELECT of `level`'s rows summed from `source` (rows with a `day`). The day and month levels are
+    written in time order: the rows of a period lie together on disk, so a month is read from a few hundred
+    pages instead of one page per row (measured: a 30-day scan 6× faster at 1.2M appeals). The cells are not
+    sorted: a rebuild's biggest sort, for a table read only by the rare reads that need every dimension."""
     keys = ", ".join(level.keys)
+    time = "day" if level.time == "day" else "date_trunc('month', day)::date"
     sql = (
-        f"INSERT INTO {{{level.table}}} (day, {keys}, {NAMES}) SELECT day, {keys}, {SUMS} FROM {source} "
-        f"GROUP BY day, {keys} ORDER BY day"
+        f"INSERT INTO {{{level.table}}} ({level.time}, {keys}, {NAMES}) SELECT {time}, {keys}, {SUMS} FROM {source} "
+        f"GROUP BY {time}, {keys}" + ("" if level is CELL else f" ORDER BY {time}")
     )
-    return sql + (f" RETURNING day, {keys}, {NAMES}" if returning else "")
+    return sql + (f" RETURNING {level.time} AS day, {keys}, {NAMES}" if returning else "")
 
 
-# The day levels of a range of days in one statement: the cells from the footprints, the other day levels from
-# the cells just written. In day order: the rows of a period lie together on disk, so a month is read from
-# a few hundred pages instead of one page per row (measured: a 30-day scan 6× faster at 1.2M appeals).
-DAY_LEVELS_SQL = f"""WITH cells AS ({_insert_grouped(CELL, "(" + FOOTPRINT_ROWS + ") x", returning=True)}),
-    days AS ({_insert_grouped(DAY, "cells", returning=True)}),
-    areas AS ({_insert_grouped(AREA_DAY, "days", returning=False)})
-    {_insert_grouped(TOPIC_DAY, "cells", returning=False)}"""
+def _levels_sql(*, months: bool) -> str:
+    """Every level of a range of days in one statement: the cells from the footprints, each coarser level from
+    the rows just written to a finer one (and the months, when the range is whole months)."""
+    steps = [("cells", CELL, f"({FOOTPRINT_ROWS}) x"), ("days", DAY, "cells"), ("areas", AREA_DAY, "days"),
+             ("topics", TOPIC_DAY, "cells")]  # fmt: skip
+    if months:
+        steps += [("months", MONTH, "days"), ("area_months", AREA_MONTH, "areas"),
+                  ("topic_months", TOPIC_MONTH, "topics")]  # fmt: skip
+    read = {source for _, _, source in steps}
+    ctes = [f"{name} AS ({_insert_grouped(level, source, returning=name in read)})"
+            for name, level, source in steps[:-1]]  # fmt: skip
+    return f"WITH {', '.join(ctes)} {_insert_grouped(steps[-1][1], steps[-1][2])}"
 
 
 def _month_sql(level: Level) -> str:
@@ -297,7 +309,7 @@ def rebuild_range(since: datetime.date, until: datetime.date) -> None:
         _refresh(cursor, [row[0] for row in cursor.fetchall()])
         for level in (CELL, DAY, AREA_DAY, TOPIC_DAY):
             cursor.execute(f"DELETE FROM {level.table} WHERE day BETWEEN %s AND %s", [since, until])
-        cursor.execute(DAY_LEVELS_SQL.format(**_names()), {"lo": since, "hi": until})
+        cursor.execute(_levels_sql(months=False).format(**_names()), {"lo": since, "hi": until})
         months = {"lo": since.replace(day=1), "hi": _month_end(until)}
         for level in MONTH_OF:
             cursor.execute(f"DELETE FROM {level.table} WHERE month BETWEEN %(lo)s AND %(hi)s", months)
@@ -328,6 +340,7 @@ class _Runner:
         try:
             with connections["default"].cursor() as cursor:
                 cursor.execute(f"SET work_mem = '{WORK_MEM}'")
+                cursor.execute(f"SET maintenance_work_mem = '{WORK_MEM}'")  # the index builds sort in memory
                 return task(cursor)
         finally:
             connections["default"].close()
@@ -431,34 +444,59 @@ def _rebuild(runner: _Runner, cursor) -> dict[str, int]:
         for table in TABLES:
             cursor.execute(f"DROP TABLE IF EXISTS {table}{NEW}")  # left by an interrupted rebuild
             cursor.execute(f"CREATE TABLE {table}{NEW} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY)")
+        stage = _Stages()
         footprints = _load_footprints(runner, cursor)
+        stage("следы")
         cursor.execute(
             f"SELECT min(registered_day), max(greatest(registered_day, answered_day)) FROM {FOOTPRINT_TABLE}{NEW}"
         )
         first, last = cursor.fetchone()
-        if first is not None:
-            days = [(first + datetime.timedelta(days=lo), first + datetime.timedelta(days=hi))
-                    for lo, hi in _chunks(0, (last - first).days, runner.jobs)]  # fmt: skip
-            sql = DAY_LEVELS_SQL.format(**_names(NEW))
-            runner.run([_statement(sql, {"lo": lo, "hi": hi}) for lo, hi in days])
-            span = {"lo": first, "hi": last}
-            runner.run([_statement(_month_sql(level).format(**_names(NEW)), span) for level in MONTH_OF])
+        if first is not None:  # chunks of whole months, so that each writes its months too
+            months = []
+            while first <= last:
+                months.append(first.replace(day=1))
+                first = _month_end(first) + datetime.timedelta(days=1)
+            cursor.execute(f"ANALYZE {FOOTPRINT_TABLE}{NEW}")  # for a hash aggregation, not a sort of every row
+            sql = _levels_sql(months=True).format(**_names(NEW))
+            chunks = [{"lo": months[lo], "hi": _month_end(months[hi])}
+                      for lo, hi in _chunks(0, len(months) - 1, runner.jobs)]  # fmt: skip
+            runner.run([_statement(sql, chunk) for chunk in chunks])
+            stage("дни и месяцы")
         schema = {table: _copy_schema_sql(cursor, table) for table in TABLES}
         biggest_first = [schema[t][0] for t in (FOOTPRINT_TABLE, CELL.table, TOPIC_DAY.table, DAY.table)]
         rest = [schema[t][0] for t in TABLES if schema[t][0] not in biggest_first]
         runner.run([_statements(build) for build in [*biggest_first, *rest]])
+        stage("индексы")
         runner.run([_statement(f"ANALYZE {table}{NEW}") for table in TABLES])
+        stage("ANALYZE")
         counts = {"footprints": footprints}
         for key, table in (("cells", CELL.table), ("months", MONTH.table)):
             cursor.execute(f"SELECT count(*) FROM {table}{NEW}")
             counts[key] = cursor.fetchone()[0]
         _swap(cursor, schema)
+        stage("подмена")
+        log.info("Тепловая карта, этапы пересборки: %s", stage.report())
     except BaseException:
         if not connection.in_atomic_block:
             for table in TABLES:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}{NEW}")
         raise
     return counts
+
+
+class _Stages:
+    """Seconds of each stage of a rebuild, for the log."""
+
+    def __init__(self):
+        self.last, self.done = time.perf_counter(), []
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.done.append(f"{name} {now - self.last:.1f} с")
+        self.last = now
+
+    def report(self) -> str:
+        return ", ".join(self.done)
 
 
 def _statements(sqls: list[str]) -> Callable:
@@ -483,6 +521,7 @@ def _swap(cursor, schema: dict[str, tuple[list[str], list[str]]]) -> None:
             for sql in schema[table][1]:
                 cursor.execute(sql)
             if sequence:
+                cursor.execute(f"SELECT setval(%s, COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)", [sequence])
                 cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {table}_id_seq")
 
 
