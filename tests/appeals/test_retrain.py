@@ -81,9 +81,11 @@ def test_a_worse_new_version_stays_inactive_and_says_why(operator, monkeypatch):
     assert version.metrics["comparison"]["holdout_size"] == 13
 
 
-def test_a_new_version_trained_against_the_operators_convention_stays_inactive(operator):
+def test_few_operator_labels_outweigh_the_seed_corpus_where_they_disagree(operator):
     # Operators file pothole appeals under «Транспорт»; the active model learnt exactly that. Too
-    # few labels (< 50): the seed corpus is added, it calls potholes «Дороги» — a worse model here.
+    # few labels (< 50): the seed corpus is added, and it calls potholes «Дороги». Training weighs
+    # every source equally within a block, so 32 labels of the region still set its convention
+    # against ~130 seed phrasings: the new version agrees with the operators and replaces the old.
     convention = [Example(e.text, "transport", None) if e.sector == "roads" else e for e in EXAMPLES]
     active = train_version(many(convention, 1), source="test", activate=True)
     confirm(many(convention, 1), operator)
@@ -91,9 +93,10 @@ def test_a_new_version_trained_against_the_operators_convention_stays_inactive(o
     version = pipeline.retrain()
 
     active.refresh_from_db()
-    assert active.is_active and not version.is_active, version.notes
+    assert version.is_active and not active.is_active, version.notes
     assert "мало (32 < 50)" in version.notes and "начальный корпус" in version.notes
-    assert "Хуже активной" in version.notes
+    assert "Не хуже активной" in version.notes
+    assert version.metrics["comparison"]["new_sector_macro_f1"] == 1.0
 
 
 def test_without_an_active_version_the_new_one_is_activated(operator):
