@@ -13,7 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Case, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -152,8 +154,16 @@ def plan_period(since: datetime.date, until: datetime.date, today: datetime.date
     return plan
 
 
-def _sums(qs: QuerySet, keys: list[str], counters: Iterable[str]) -> QuerySet:
-    return qs.values(*keys).annotate(**{f"s_{c}": Sum(c) for c in counters}).order_by()
+def _fetch(qs: QuerySet) -> tuple[list[str], list[tuple]]:
+    """(column names, rows) of a values() queryset, read as tuples: a page sums thousands of rows, and model
+    row handling took most of its time."""
+    if connection.vendor != "postgresql":  # the embedded SQLite default: Django converts its dates
+        dicts = list(qs)
+        return (list(dicts[0]) if dicts else []), [tuple(d.values()) for d in dicts]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [column.name for column in cursor.description], cursor.fetchall()
 
 
 def _within(ranges: list[tuple[datetime.date, datetime.date]]) -> Q:
@@ -169,15 +179,16 @@ def aggregate(scope: Scope, q: HeatQuery, dims: tuple[str, ...] = (), *, bucket:
     {(bucket?, *dim values): {counter: n}}; keys whose counters are all zero are left out. One query per
     table read (one or two)."""
     counters = tuple(counters)
-    result: dict[tuple, dict[str, int]] = defaultdict(zero)
+    result: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(counters))
     if scope.nothing:
-        return result
+        return defaultdict(zero)
     keys = [DIMENSIONS[d] for d in dims]
     family = family_for(set(keys) | q.columns | scope.columns)
     if family.months is None or bucket in ("day", "week"):
         plan = Plan(None, [(q.since, q.until)], [])
     else:
         plan = plan_period(q.since, q.until, timezone.localdate())
+    reads = []
     if plan.add or plan.subtract:
         qs = scope.cells(family.days.objects.filter(_within(plan.add + plan.subtract)).filter(q.condition()))
         fine_keys = keys
@@ -186,26 +197,30 @@ def aggregate(scope: Scope, q: HeatQuery, dims: tuple[str, ...] = (), *, bucket:
         elif bucket in ("week", "month"):
             qs = qs.annotate(bucket=(TruncWeek if bucket == "week" else TruncMonth)("day"))
             fine_keys = ["bucket", *keys]
-        signed = bool(plan.subtract)
-        if signed:
-            qs = qs.annotate(sign=Case(When(_within(plan.subtract), then=Value(-1)), default=Value(1)))
-        for row in _sums(qs, [*fine_keys, "sign"] if signed else fine_keys, counters):
-            _add(result, tuple(row[k] for k in fine_keys), row, counters, row["sign"] if signed else 1)
+        if plan.subtract:  # the days of whole months read that lie outside the period count negative
+            sign = Case(When(_within(plan.subtract), then=Value(-1)), default=Value(1))
+            sums = {f"s_{c}": Sum(F(c) * sign) for c in counters}
+        else:
+            sums = {f"s_{c}": Sum(c) for c in counters}
+        reads.append((qs.values(*fine_keys).annotate(**sums).order_by(), fine_keys))
     if plan.months:
         months = family.months.objects.filter(month__gte=plan.months[0], month__lte=plan.months[1])
-        qs = scope.cells(months.filter(q.condition()))
         month_keys = ["month", *keys] if bucket == "month" else keys
-        for row in _sums(qs, month_keys, counters):
-            _add(result, tuple(row[k] for k in month_keys), row, counters)
+        qs = scope.cells(months.filter(q.condition())).values(*month_keys)
+        reads.append((qs.annotate(**{f"s_{c}": Sum(c) for c in counters}).order_by(), month_keys))
+    for qs, read_keys in reads:
+        names, rows = _fetch(qs)
+        if not rows:
+            continue
+        key_at = [names.index(k) for k in read_keys]
+        sum_at = [names.index(f"s_{c}") for c in counters]
+        for row in rows:
+            target = result[tuple(_as_date(row[i]) for i in key_at)]
+            for n, i in enumerate(sum_at):
+                target[n] += row[i] or 0
     kept: dict[tuple, dict[str, int]] = defaultdict(zero)
-    kept.update((key, counts) for key, counts in result.items() if any(counts[c] for c in counters))
+    kept.update((key, dict(zip(counters, values, strict=True))) for key, values in result.items() if any(values))
     return kept
-
-
-def _add(result: dict, key: tuple, row: dict, counters: tuple[str, ...], sign: int = 1) -> None:
-    target = result[tuple(_as_date(v) for v in key)]
-    for c in counters:
-        target[c] += sign * (row[f"s_{c}"] or 0)
 
 
 def _as_date(value):
@@ -325,17 +340,28 @@ def poll_results_by_pair(user, pairs: Iterable[tuple[int, int]]) -> dict[tuple[i
     return found
 
 
+# The number of the 7-day window (0: the last) a day falls in, counted back from `until`.
+WINDOW_SQL = {True: "(%s::date - day) / 7", False: "CAST(julianday(%s) - julianday(day) AS INTEGER) / 7"}
+
+
 def weekly_series(until: datetime.date, weeks: int) -> dict[tuple[int | None, int], list[int]]:
     """Received appeals per (municipality, topic) in `weeks` consecutive 7-day windows ending on `until`
-    (the oldest first), for the whole region: the input of problem point detection."""
+    (the oldest first), for the whole region: the input of problem point detection. The windows are
+    counted in the query (one row per window, territory and topic, not per day)."""
     since = until - datetime.timedelta(days=7 * weeks - 1)
-    rows = aggregate(Scope(everything=True), HeatQuery(since, until), ("territory", "topic"), bucket="day",
-                     counters=("received",))  # fmt: skip
+    qs = (
+        HeatTopicDay.objects.filter(day__gte=since, day__lte=until, received__gt=0, topic__isnull=False)
+        .annotate(window=RawSQL(WINDOW_SQL[connection.vendor == "postgresql"], (until,)))  # noqa: S611 — a constant
+        .values("window", "territory_id", "topic_id")
+        .annotate(received=Sum("received"))
+        .order_by()
+    )
+    names, rows = _fetch(qs)
+    if not rows:
+        return defaultdict(lambda: [0] * weeks)
+    window, territory, topic, received = (names.index(n) for n in ("window", "territory_id", "topic_id", "received"))
     directory = places()
     series: dict[tuple[int | None, int], list[int]] = defaultdict(lambda: [0] * weeks)
-    for (day, territory, topic), counts in rows.items():
-        if topic is None or not counts["received"]:
-            continue
-        window = weeks - 1 - (until - day).days // 7
-        series[(directory.municipal_of.get(territory), topic)][window] += counts["received"]
+    for row in rows:
+        series[(directory.municipal_of.get(row[territory]), row[topic])][weeks - 1 - row[window]] += row[received]
     return series
