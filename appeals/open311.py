@@ -107,9 +107,16 @@ class ServiceSerializer(serializers.Serializer):
     group = serializers.CharField()
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.IntegerField()
-    description = serializers.CharField()
+# The error body is a list of {code, description} (the spec); drf-spectacular documents a `many=True`
+# serializer as one object for error codes, so the schema is written out.
+ERRORS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": ["code", "description"],
+    },
+}
 
 
 class ServicesView(Open311View):
@@ -321,7 +328,7 @@ class RequestsView(Open311View):
         parameters=LIST_PARAMETERS,
         responses={
             status.HTTP_200_OK: ServiceRequestSerializer(many=True),
-            status.HTTP_400_BAD_REQUEST: ErrorSerializer(many=True),
+            status.HTTP_400_BAD_REQUEST: ERRORS,
         },
         tags=["open311"],
     )
@@ -378,8 +385,8 @@ class RequestsView(Open311View):
         responses={
             status.HTTP_201_CREATED: CreatedRequestSerializer(many=True),
             status.HTTP_200_OK: CreatedRequestSerializer(many=True),
-            status.HTTP_400_BAD_REQUEST: ErrorSerializer(many=True),
-            status.HTTP_403_FORBIDDEN: ErrorSerializer(many=True),
+            status.HTTP_400_BAD_REQUEST: ERRORS,
+            status.HTTP_403_FORBIDDEN: ERRORS,
         },
         tags=["open311"],
     )
@@ -425,7 +432,7 @@ class RequestView(Open311View):
         summary="Open311: обращение по номеру",
         responses={
             status.HTTP_200_OK: ServiceRequestSerializer(many=True),
-            status.HTTP_404_NOT_FOUND: ErrorSerializer(many=True),
+            status.HTTP_404_NOT_FOUND: ERRORS,
         },
         tags=["open311"],
     )
