@@ -5,6 +5,7 @@ import decimal
 from contextvars import ContextVar
 from typing import Any
 
+from django.core.files import File
 from django.db import models
 
 from .models import AuditEvent
@@ -26,7 +27,9 @@ def record(actor, action: str, obj: models.Model, changes: dict | None = None) -
 
 
 def jsonable(value: Any) -> Any:
-    """A value as the audit log stores it: model instances by pk, dates as ISO strings."""
+    """A value as the audit log stores it: model instances by pk, dates as ISO strings, files by name."""
+    if isinstance(value, File):  # an upload or a FileField's file
+        return value.name or ""
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, datetime.date | datetime.datetime):
