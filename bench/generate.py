@@ -552,20 +552,49 @@ def drop_secondary_indexes(cursor) -> int:
     return len(names)
 
 
-def restore_indexes(cursor, stdout=print) -> int:
-    """Create the parked indexes again (those that do not exist) and forget them."""
+def restore_indexes(cursor, stdout=print, jobs: int = 1) -> int:
+    """Create the parked indexes again (those that do not exist) and forget them, `jobs` at a time."""
     cursor.execute("SELECT to_regclass('bench_parked_index')")
     if cursor.fetchone()[0] is None:
         return 0
-    cursor.execute("SELECT name, definition FROM bench_parked_index ORDER BY name")
+    # The GIN full-text index takes longest: start it first so that the builders finish together.
+    cursor.execute("SELECT name, definition FROM bench_parked_index ORDER BY definition LIKE '%USING gin%' DESC, name")
     parked = cursor.fetchall()
-    cursor.execute("SET maintenance_work_mem = '512MB'")
-    for name, definition in parked:
-        cursor.execute("SELECT to_regclass(%s)", [name])
-        if cursor.fetchone()[0] is None:
-            stdout(f"  индекс {name} …")
-            cursor.execute(definition)
-        cursor.execute("DELETE FROM bench_parked_index WHERE name = %s", [name])
+    todo, lock, errors = list(parked), threading.Lock(), []
+
+    def builder() -> None:
+        # Each builder is its own connection: CREATE INDEX takes a SHARE lock, so several can build
+        # on one table at once. One builder per core, without parallel workers on top.
+        from django.db import connection
+
+        try:
+            with connection.cursor() as c:
+                c.execute("SET maintenance_work_mem = '1GB'")
+                if jobs > 1:
+                    c.execute("SET max_parallel_maintenance_workers = 0")
+                while not errors:
+                    with lock:
+                        if not todo:
+                            return
+                        name, definition = todo.pop(0)
+                    c.execute("SELECT to_regclass(%s)", [name])
+                    if c.fetchone()[0] is None:
+                        begin = time.perf_counter()
+                        c.execute(definition)
+                        stdout(f"  индекс {name}: {time.perf_counter() - begin:.1f} с")
+                    c.execute("DELETE FROM bench_parked_index WHERE name = %s", [name])
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=builder) for _ in range(max(1, jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
     cursor.execute("DROP TABLE bench_parked_index")
     return len(parked)
 
@@ -615,7 +644,7 @@ def generate(
     params = {**_constant_params(), **territory_arrays(), **day_arrays(now, years), "now": now}
     timings = {}
     with connection.cursor() as cursor:
-        restore_indexes(cursor, stdout)  # left over from an interrupted run
+        restore_indexes(cursor, stdout, jobs)  # left over from an interrupted run
         cursor.execute("SELECT COALESCE(max(id), 0) FROM appeals_appeal")
         params["base"] = cursor.fetchone()[0]
         if not keep_indexes:
@@ -646,7 +675,7 @@ def generate(
                 "(SELECT COALESCE(max(id), 1) FROM appeals_appeal))"
             )
             begin = time.perf_counter()
-            restore_indexes(cursor, stdout)
+            restore_indexes(cursor, stdout, jobs)
             timings["indexes_s"] = time.perf_counter() - begin
     begin = time.perf_counter()
     with connection.cursor() as cursor:
@@ -665,9 +694,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=float, default=0.42, help="зерно random() PostgreSQL (от -1 до 1)")
     parser.add_argument("--keep-indexes", action="store_true", help="не снимать индексы на время загрузки")
     parser.add_argument("--jobs", type=int, default=2, help="параллельных загрузчиков (соединений)")
+    parser.add_argument("--restore-indexes", action="store_true", help="только вернуть индексы прерванной загрузки")
     args = parser.parse_args(argv)
     setup()
     name = require_postgresql()
+    if args.restore_indexes:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            print(f"База {name}: возвращено индексов {restore_indexes(cursor, jobs=args.jobs)}")
+        return
     print(f"База {name}: добавляю {n(args.appeals)} обращений за {args.years:g} г.")
     t = generate(args.appeals, args.years, seed=args.seed, keep_indexes=args.keep_indexes, jobs=args.jobs)
     print(
