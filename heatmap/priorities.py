@@ -72,12 +72,16 @@ def rank_priorities(rows: Sequence[PairStats], *, min_count: int = 10, limit: in
         score = 100 * sum(WEIGHTS[k] * v for k, v in parts.items())
         priority = Priority(r, round(score, 1), growth(r.received, r.previous), share(r.overdue, r.received),
                             share(r.dissatisfied, r.rated) if r.rated >= MIN_RATED else None)  # fmt: skip
-        priority.reasons = _reasons(r, parts, priority)
-        result.append(priority)
-    result.sort(key=lambda p: (-p.score, -p.stats.received, p.stats.topic_id, p.stats.territory_id or 0))
-    for rank, priority in enumerate(result[:limit], start=1):
+        result.append((priority, parts))
+    result.sort(key=lambda item: _order(item[0]))
+    for rank, (priority, parts) in enumerate(result[:limit], start=1):
         priority.rank = rank
-    return result[:limit]
+        priority.reasons = _reasons(priority.stats, parts, priority)  # words only for the pairs shown
+    return [priority for priority, _ in result[:limit]]
+
+
+def _order(p: Priority) -> tuple:
+    return -p.score, -p.stats.received, p.stats.topic_id, p.stats.territory_id or 0
 
 
 def _reasons(r: PairStats, parts: dict[str, float], p: Priority) -> list[str]:
