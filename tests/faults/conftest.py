@@ -2,8 +2,8 @@
 database is created on them), workers and a web server per test, their logs on failure.
 
 The fault tests run in a session of their own (`make test-faults`, i.e. `pytest -m faults`):
-the test database must be created on the private PostgreSQL, which only happens when a fault
-test is the first to ask for it. In a session that also runs other tests they are skipped."""
+the session's one test database is created on the private PostgreSQL only when every test of the
+session is a fault test. In a session that also runs other tests they are skipped."""
 
 import os
 import shutil
@@ -45,10 +45,19 @@ def private_servers():
         shutil.rmtree(root, ignore_errors=True)
 
 
+def faults_only(session) -> bool:
+    return all(item.get_closest_marker("faults") for item in session.items)
+
+
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(private_servers):
+def django_db_modify_db_settings(request):
     """Before pytest-django creates the test database: this process's Django (database, cache)
-    and Celery (broker) and every process it starts (REDIS_URL) use the private servers."""
+    and Celery (broker) and every process it starts (REDIS_URL) use the private servers. Only in
+    a session of fault tests: pytest runs this override even when the test database already
+    exists, and other tests must keep theirs."""
+    if not faults_only(request.session):
+        return
+    private_servers = request.getfixturevalue("private_servers")
     db = settings.DATABASES["default"]  # the very dict the connection reads
     db.update(HOST="127.0.0.1", PORT=str(private_servers.postgres.port), USER="postgres", PASSWORD="")
     url = private_servers.redis.url
@@ -64,7 +73,7 @@ def django_db_modify_db_settings(private_servers):
 def servers(request):
     """The private servers, up (a failed test may have left one stopped). In a session that also
     runs other tests the test database lives on the shared server: the fault tests skip there."""
-    if any(not item.get_closest_marker("faults") for item in request.session.items):
+    if not faults_only(request.session):
         pytest.skip("Тесты отказов идут отдельным запуском: make test-faults (pytest -m faults).")
     private_servers = request.getfixturevalue("private_servers")
     request.getfixturevalue("django_db_setup")
