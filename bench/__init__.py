@@ -84,3 +84,34 @@ def print_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> None:
     print(line)
     for row in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+# --- the one table of `python -m bench` ---------------------------------------------------------------
+
+TABLE_HEADER = ("раздел", "операция", "p50", "p95", "пропускная способность", "строк", "примечание")
+
+
+def row(
+    section: str,
+    operation: str,
+    *,
+    p50_ms: float | None = None,
+    p95_ms: float | None = None,
+    seconds: float | None = None,
+    per_second: float | None = None,
+    unit: str = "",
+    rows: int | None = None,
+    note: str = "",
+) -> tuple[str, ...]:
+    """One row of the common table. A latency is p50/p95 in ms; a one-off operation is its time in s
+    (in the p50 column); throughput is `per_second` `unit`/s (for latencies: one client, 1000 / mean)."""
+    p50 = f"{seconds:.3f} с" if seconds is not None else f"{p50_ms:.1f} мс" if p50_ms is not None else ""
+    p95 = f"{p95_ms:.1f} мс" if p95_ms is not None else ""
+    rate = f"{n(per_second) if per_second >= 10 else f'{per_second:.1f}'} {unit}/с".strip() if per_second else ""
+    return (section, operation, p50, p95, rate, n(rows) if rows is not None else "", note)
+
+
+def timing_row(section: str, operation: str, t: dict[str, float], *, rows: int | None = None, note: str = ""):
+    """A row from timed(): p50, p95 and requests per second of one client."""
+    return row(section, operation, p50_ms=t["p50"], p95_ms=t["p95"], per_second=1000 / t["mean"], unit="запр.",
+               rows=rows, note=note)  # fmt: skip

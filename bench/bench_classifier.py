@@ -19,7 +19,7 @@ import argparse
 import statistics
 import time
 
-from bench import percentile, print_table, setup
+from bench import percentile, print_table, row, setup
 
 # Blocks with fewer test appeals than this (Kursk: sport 7, labour 4, culture 12, business 14) swing
 # the macro-F1 by several points per appeal; the second figure leaves them out.
@@ -95,7 +95,8 @@ def quality(folds: int) -> None:
     )
 
 
-def speed(batch_size: int, singles: int) -> None:
+def measure_speed(batch_size: int, singles: int) -> dict:
+    """Batch throughput (cold and warm lemma cache) and single-appeal latencies, on one core."""
     from threadpoolctl import threadpool_limits
 
     from appeals.classification import datasets, text
@@ -111,34 +112,60 @@ def speed(batch_size: int, singles: int) -> None:
         what = "модель seed (общих данных нет); тексты — seed-корпус"
     started = time.perf_counter()
     model = _fit(train)
-    fit_seconds = time.perf_counter() - started
-    print(f"{what}; обучение на {len(train)} примерах: {fit_seconds:.0f} с; модель {len(model.dumps()) / 1e6:.1f} МБ")
-    rows = []
+    out = {"what": what, "train": len(train), "fit_s": time.perf_counter() - started,
+           "model_mb": len(model.dumps()) / 1e6, "texts": len(texts)}  # fmt: skip
     with threadpool_limits(limits=1):
         text.lemma.cache_clear()
         started = time.perf_counter()
         model.predict(texts)
-        cold = len(texts) / (time.perf_counter() - started)
-        rows.append((f"пакет {len(texts)}, холодный кэш лемм", f"{cold:,.0f}".replace(",", " ")))
+        out["cold"] = len(texts) / (time.perf_counter() - started)
         batch = (texts * (batch_size // len(texts) + 1))[:batch_size]
+        out["batch"] = len(batch)
         started = time.perf_counter()
         model.predict(batch)
-        warm = len(batch) / (time.perf_counter() - started)
-        rows.append((f"пакет {len(batch)}, тёплый кэш", f"{warm:,.0f}".replace(",", " ")))
+        out["warm"] = len(batch) / (time.perf_counter() - started)
         samples = []
         for t in (texts * (singles // len(texts) + 1))[:singles]:
             started = time.perf_counter()
             model.predict([t])
             samples.append((time.perf_counter() - started) * 1000)
+    out["singles"] = samples
+    out["length"] = statistics.fmean(len(t) for t in texts)
+    out["cache"] = text.lemma.cache_info().currsize
+    return out
+
+
+def table_rows(batch_size: int = 20_000, singles: int = 500) -> list[tuple]:
+    """Rows of the common table (python -m bench)."""
+    m = measure_speed(batch_size, singles)
+    samples = m["singles"]
+    goal = "1 ядро; цель ≥ 2 000/с/ядро"
+    return [
+        row("классификатор", f"пакет {m['texts']}, холодный кэш лемм", per_second=m["cold"], unit="обращ.",
+            rows=m["texts"], note=goal),
+        row("классификатор", f"пакет {m['batch']}, тёплый кэш", per_second=m["warm"], unit="обращ.", rows=m["batch"],
+            note=goal),
+        row("классификатор", "одно обращение", p50_ms=percentile(samples, 50), p95_ms=percentile(samples, 95),
+            per_second=1000 / statistics.fmean(samples), unit="обращ.", rows=len(samples), note=m["what"]),
+    ]  # fmt: skip
+
+
+def speed(batch_size: int, singles: int) -> None:
+    m = measure_speed(batch_size, singles)
+    print(f"{m['what']}; обучение на {m['train']} примерах: {m['fit_s']:.0f} с; модель {m['model_mb']:.1f} МБ")
+    rows = [
+        (f"пакет {m['texts']}, холодный кэш лемм", f"{m['cold']:,.0f}".replace(",", " ")),
+        (f"пакет {m['batch']}, тёплый кэш", f"{m['warm']:,.0f}".replace(",", " ")),
+    ]
     print_table(rows, ("пакетная классификация, 1 ядро", "обращений/с"))
     print()
+    samples = m["singles"]
     print_table(
         [(f"{singles} обращений по одному", f"{percentile(samples, 50):.1f}", f"{percentile(samples, 95):.1f}",
           f"{statistics.fmean(samples):.1f}", f"{max(samples):.1f}")],
         ("одно обращение, мс", "p50", "p95", "среднее", "max"),
     )  # fmt: skip
-    length = statistics.fmean(len(t) for t in texts)
-    print(f"Средняя длина текста: {length:.0f} символов; кэш лемм: {text.lemma.cache_info().currsize} словоформ.")
+    print(f"Средняя длина текста: {m['length']:.0f} символов; кэш лемм: {m['cache']} словоформ.")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ Two measurements per case, p50/p95 over N runs:
 import argparse
 from urllib.parse import quote
 
-from bench import print_table, require_postgresql, setup, timed, web_client
+from bench import print_table, require_postgresql, setup, timed, timing_row, web_client
 
 # (list, query string) — the first is each list's default view.
 CASES = [
@@ -79,7 +79,8 @@ def _page_runner(kind_name: str, query: str, client):
     return run
 
 
-def run(*, runs: int = 30) -> list[tuple]:
+def measure(*, runs: int = 30) -> list[tuple]:
+    """(label, query timing, page timing or None) per case; [] when the appeal lists are missing."""
     from django.urls import NoReverseMatch, reverse
 
     try:
@@ -94,21 +95,38 @@ def run(*, runs: int = 30) -> list[tuple]:
     except ImportError:
         has_views = False
     if not has_views:
-        return [("queue", "—", "нет appeals.views.filtered_appeals", "", "", "")]
+        return []
 
     user = _operator()
     client = web_client(user)
     values = _placeholders()
-    rows = []
+    out = []
     for kind_name, template in CASES:
         query = template.format(**values)
         q = timed(_query_runner(kind_name, query, user), runs)
         p = timed(_page_runner(kind_name, query, client), runs) if has_pages else None
-        rows.append((
-            f"{kind_name} {query or '(по умолчанию)'}",
-            f"{q['p50']:.1f}", f"{q['p95']:.1f}",
-            f"{p['p50']:.1f}" if p else "—", f"{p['p95']:.1f}" if p else "—",
-        ))  # fmt: skip
+        out.append((f"{kind_name} {query or '(по умолчанию)'}", q, p))
+    return out
+
+
+def run(*, runs: int = 30) -> list[tuple]:
+    """This module's own table."""
+    measured = measure(runs=runs)
+    if not measured:
+        return [("queue", "—", "нет appeals.views.filtered_appeals", "", "")]
+    return [
+        (label, f"{q['p50']:.1f}", f"{q['p95']:.1f}", f"{p['p50']:.1f}" if p else "—", f"{p['p95']:.1f}" if p else "—")
+        for label, q, p in measured
+    ]
+
+
+def table_rows(*, runs: int = 30) -> list[tuple]:
+    """Rows of the common table (python -m bench): the query and the whole page of each case."""
+    rows = []
+    for label, q, p in measure(runs=runs):
+        rows.append(timing_row("списки", f"{label}: запрос", q, rows=51))
+        if p:
+            rows.append(timing_row("списки", f"{label}: страница", p, rows=50, note="цель < 200 мс"))
     return rows
 
 

@@ -16,7 +16,7 @@ import argparse
 import datetime
 import time
 
-from bench import print_table, require_postgresql, setup, timed
+from bench import TABLE_HEADER, print_table, require_postgresql, row, setup, timed, timing_row
 
 
 class _Rollback(Exception):
@@ -149,10 +149,11 @@ def _api(runs: int, run_id: int) -> list[tuple]:
             if first.status_code != 200:
                 raise SystemExit(f"{url}: HTTP {first.status_code} {first.content[:200]!r}")
             t = timed(lambda url=url: client.get(url), runs)
-            rows.append(("API", label, f"{t['p50']:.1f} мс", f"{t['p95']:.1f} мс", f"{len(first.content):,} байт"))
+            size = f"{len(first.content):,} байт; цель p95 < 50 мс".replace(",", " ")
+            rows.append(timing_row("рейтинги: API", label, t, note=size))
             etag = first["ETag"]
             t = timed(lambda url=url, etag=etag: client.get(url, HTTP_IF_NONE_MATCH=etag), runs)
-            rows.append(("API", f"{label}, If-None-Match → 304", f"{t['p50']:.1f} мс", f"{t['p95']:.1f} мс", ""))
+            rows.append(timing_row("рейтинги: API", f"{label}, If-None-Match → 304", t))
     return rows
 
 
@@ -171,7 +172,7 @@ def run(*, runs: int = 50, organisations: int = 500, repeat: int = 3) -> list[tu
             org_count, moved = _spread(period, organisations) if organisations else (0, 0)
             events = _events()
             facts = f"{note}; организаций {org_count}, переназначено {moved:,}; {events}".replace(",", " ")
-            rows.append(("данные", f"{total:,} обращений; месяц {period.label}".replace(",", " "), "", "", facts))
+            rows.append(row("рейтинги", f"данные: месяц {period.label}", rows=total, note=facts))
             org_run = None
             for level in Level.values:
                 samples = []
@@ -179,9 +180,10 @@ def run(*, runs: int = 50, organisations: int = 500, repeat: int = 3) -> list[tu
                     elapsed, computed = _compute(level, period)
                     samples.append(elapsed)
                 org_run = computed if level == Level.ORGANISATION else org_run
-                rows.append(("расчёт", f"месяц, {computed.get_level_display().lower()}", f"{min(samples):.2f} с",
-                             f"{max(samples):.2f} с", f"субъектов {computed.subject_count}, с местом "
-                             f"{computed.ranked_count}; цель < 10 с"))  # fmt: skip
+                rows.append(row("рейтинги", f"расчёт: месяц, {computed.get_level_display().lower()}",
+                                seconds=min(samples), rows=computed.subject_count,
+                                note=f"лучший из {repeat}, худший {max(samples):.2f} с; с местом "
+                                     f"{computed.ranked_count}; цель < 10 с"))  # fmt: skip
             rows += _api(runs, org_run.pk)
             raise _Rollback
     except _Rollback:
@@ -194,7 +196,9 @@ def run(*, runs: int = 50, organisations: int = 500, repeat: int = 3) -> list[tu
     return rows
 
 
-HEADER = ("раздел", "замер", "лучшее / p50", "худшее / p95", "примечание")
+table_rows = run  # its rows are already those of the common table (python -m bench)
+
+HEADER = TABLE_HEADER
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,7 +20,7 @@ import datetime
 import statistics
 import time
 
-from bench import n, print_table, require_postgresql, setup
+from bench import n, print_table, require_postgresql, row, setup
 
 
 class _Rollback(Exception):
@@ -75,8 +75,8 @@ def generated(runs: int) -> list[tuple]:
     what = f"{n(total)} обращений, {n(running)} с идущим сроком"
     changes = ", ".join(f"{k} {v}" for k, v in counts.items())
     return [
-        ("sweep: первый после загрузки", what, f"{statistics.median(firsts):.3f} с", changes),
-        ("sweep: следующий (ничего нового)", what, f"{statistics.median(nexts):.3f} с", "—"),
+        ("sweep: первый после загрузки", what, statistics.median(firsts), changes, total),
+        ("sweep: следующий (ничего нового)", what, statistics.median(nexts), "—", total),
     ]
 
 
@@ -126,21 +126,36 @@ def open_all() -> list[tuple]:
         cursor.execute("VACUUM (ANALYZE) appeals_appeal")
     what = f"{n(out['total'])} обращений, {n(out['running'])} с идущим сроком"
     changes = ", ".join(f"{k} {v}" for k, v in out["counts"].items())
+    total = out["total"]
     return [
-        ("sweep: все открыты, через 5 мин", what, f"{out['steady']:.3f} с", f"(подготовка {out['setup']:.0f} с)"),
-        ("sweep: все открыты, сутки без sweep", what, f"{out['catch_up']:.3f} с", changes),
-        ("sweep: все открыты, ещё через 5 мин", what, f"{out['again']:.3f} с", "—"),
+        ("sweep: все открыты, через 5 мин", what, out["steady"], f"(подготовка {out['setup']:.0f} с)", total),
+        ("sweep: все открыты, сутки без sweep", what, out["catch_up"], changes, total),
+        ("sweep: все открыты, ещё через 5 мин", what, out["again"], "—", total),
     ]
 
 
 HEADER = ("замер", "данные", "время", "изменения")
 
 
-def run(*, runs: int = 3, open_all_appeals: bool = False) -> list[tuple]:
+def measure(*, runs: int = 3, open_all_appeals: bool = False) -> list[tuple]:
+    """(case, data, seconds, changes, appeals) per scenario."""
     rows = generated(runs)
     if open_all_appeals:
         rows += open_all()
     return rows
+
+
+def run(*, runs: int = 3, open_all_appeals: bool = False) -> list[tuple]:
+    """This module's own table: (case, data, time, changes)."""
+    return [(case, data, f"{seconds:.3f} с", changes) for case, data, seconds, changes, _ in
+            measure(runs=runs, open_all_appeals=open_all_appeals)]  # fmt: skip
+
+
+def table_rows(*, runs: int = 3, open_all_appeals: bool = False) -> list[tuple]:
+    """Rows of the common table (python -m bench)."""
+    measured = measure(runs=runs, open_all_appeals=open_all_appeals)
+    return [row("sweep", case.removeprefix("sweep: "), seconds=seconds, rows=total, note=f"{data}; {changes}")
+            for case, data, seconds, changes, total in measured]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,7 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench import require_postgresql, setup
+from bench import require_postgresql, row, setup
 
 TEXTS = (
     "Во дворе дома не вывозят мусор уже {n} дней, контейнеры переполнены.",
@@ -68,14 +68,8 @@ def generate(rows: int, path: Path, prefix: str, seed: int = 2025) -> None:
     path.write_bytes(buffer.getvalue().encode("cp1251", errors="replace"))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--keep", action="store_true", help="keep the imported appeals")
-    args = parser.parse_args()
-    setup()
-    database = require_postgresql()
-
+def measure(rows: int = 20_000, *, keep: bool = False, stdout=print) -> list[tuple]:
+    """(step, seconds, rows of the file, created, existing, errors) per step; deletes what it imported unless keep."""
     from appeals.import_formats import FORMATS, read_table
     from appeals.importing import import_table
     from appeals.models import Appeal
@@ -83,42 +77,59 @@ def main() -> None:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pos.csv"
-        generate(args.rows, path, prefix)
+        generate(rows, path, prefix)
         data = path.read_bytes()
-    print(f"База: {database}; файл: {args.rows} строк, {len(data) / 1e6:.1f} МБ (cp1251, «;»)")
+    stdout(f"Файл: {rows} строк, {len(data) / 1e6:.1f} МБ (cp1251, «;»)")
+    out = []
 
-    def run(label: str, *, dry_run: bool = False):
+    def run(label: str, *, dry_run: bool = False) -> None:
         started = time.perf_counter()
         table = read_table(data, "pos.csv", FORMATS["pos"])
         report = import_table(table, fmt="pos", channel="pos", dry_run=dry_run)
         elapsed = time.perf_counter() - started
-        print(
-            f"{label:<38} {elapsed:6.2f} с  {report.total_rows / elapsed:8,.0f} строк/с  "
-            f"создано {report.created_count}, уже были {report.existing_count}, ошибок {report.error_count}"
-        )
-        return elapsed
+        out.append((label, elapsed, report.total_rows, report.created_count, report.existing_count,
+                    report.error_count))  # fmt: skip
 
     started = time.perf_counter()
     table = read_table(data, "pos.csv", FORMATS["pos"])
-    parse = time.perf_counter() - started
-    print(f"{'чтение файла (кодировка, разделитель)':<38} {parse:6.2f} с  {len(table.rows) / parse:8,.0f} строк/с")
-    run("пробный прогон", dry_run=True)
-    run("импорт (проверка + запись)")
-    run("повторный импорт (всё уже есть)")
+    out.append(("CSV: чтение файла (кодировка, разделитель)", time.perf_counter() - started, len(table.rows), 0, 0, 0))
+    run("CSV: пробный прогон", dry_run=True)
+    run("CSV: импорт (проверка + запись)")
+    run("CSV: повторный импорт (всё уже есть)")
 
     # The same rows as an XLSX book (the «Инцидент Менеджмент» exports are XLSX), new ids.
     xlsx = to_xlsx(table, prefix, f"{prefix}x")
     started = time.perf_counter()
     report = import_table(read_table(xlsx, "pos.xlsx", FORMATS["pos"]), fmt="pos", channel="pos")
-    elapsed = time.perf_counter() - started
-    print(
-        f"{'импорт XLSX (чтение + проверка + запись)':<38} {elapsed:6.2f} с  {report.total_rows / elapsed:8,.0f} "
-        f"строк/с  создано {report.created_count}"
-    )
+    out.append(("XLSX: импорт (чтение + проверка + запись)", time.perf_counter() - started, report.total_rows,
+                report.created_count, report.existing_count, report.error_count))  # fmt: skip
 
-    if not args.keep:
+    if not keep:
         deleted, _ = Appeal.objects.filter(channel="pos", external_id__startswith=prefix).delete()
-        print(f"Удалено записей (обращения и события): {deleted}")
+        stdout(f"Удалено записей (обращения и события): {deleted}")
+    return out
+
+
+def table_rows(rows: int = 20_000) -> list[tuple]:
+    """Rows of the common table (python -m bench)."""
+    return [
+        row("импорт", label, seconds=seconds, per_second=total / seconds, unit="строк", rows=total,
+            note=f"создано {created}, уже были {existing}, ошибок {errors}" + ("; цель ≥ 2 000 строк/с"
+                 if "импорт (" in label else ""))
+        for label, seconds, total, created, existing, errors in measure(rows, stdout=lambda _: None)
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--keep", action="store_true", help="keep the imported appeals")
+    args = parser.parse_args()
+    setup()
+    print(f"База: {require_postgresql()}")
+    for label, seconds, total, created, existing, errors in measure(args.rows, keep=args.keep):
+        print(f"{label:<44} {seconds:6.2f} с  {total / seconds:8,.0f} строк/с  "
+              f"создано {created}, уже были {existing}, ошибок {errors}")  # fmt: skip
 
 
 def to_xlsx(table, old_prefix: str, new_prefix: str) -> bytes:
