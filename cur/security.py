@@ -4,19 +4,30 @@ Django's own middleware already sends X-Content-Type-Options (SECURE_CONTENT_TYP
 Referrer-Policy (SECURE_REFERRER_POLICY), Cross-Origin-Opener-Policy (SECURE_CROSS_ORIGIN_OPENER_POLICY)
 and X-Frame-Options (XFrameOptionsMiddleware); Django 5.2 has no CSP, so this small middleware adds it.
 
-The policy allows no inline script and no inline style: pages load their scripts from our static
-files (cur/static: figures, queue keys, progress bars), plotly.js finds its stylesheet already present
-(static/cur/plotly.css, marked `no-inline-styles`) and injects none; plotly and Bootstrap set styles
-through the CSSOM, which a CSP does not restrict. `data:` images are Bootstrap's SVG icons in its CSS.
+The policy allows no inline script, no <style> element and no style attribute but five fixed strings
+plotly.js writes (allowed by hash): pages load their scripts from our static files (static/cur:
+figures, queue keys, progress bars), plotly.js finds its stylesheet already present (static/cur/plotly.css,
+marked `no-inline-styles`) and injects none; plotly and Bootstrap otherwise set styles through the CSSOM,
+which a CSP does not restrict. `data:` images are Bootstrap's SVG icons in its CSS. docs/security.md.
 """
+
+# sha256 of "", "font-weight:bold", "font-style:italic", "cursor:pointer", "font-style:italic;font-weight:bold".
+PLOTLY_STYLE_ATTRIBUTE_HASHES = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-wkY2X5hecQzbhnFCqvTpwrUJ1f4X8LH5WFjYUzv1wmU='",
+    "'sha256-r8zR3S6YuWY5tpo2Y0PvZHW5fa+SKLNon9zbEWb5UPA='",
+    "'sha256-lGP/R5jOMXytzwBHVEM5Nv4XbT9fuH6V2dET/0dje2s='",
+    "'sha256-QgxrH8SPeZw8KPU9SIHednmi+cE2XsWUSrOq52U6k4s='",
+)
 
 POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    # plotly.js's geo maps (the heat map) set an empty style attribute (`style=""`); this hash is
-    # the empty string's, so exactly that and no other inline style is allowed.
-    "style-src-attr": "'unsafe-hashes' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    # plotly.js sets a few fixed style attributes: an empty one (geo maps) and those of its rich text
+    # in labels (<b>, <i>, <a>, <em>: TAG_STYLES in its svg_text_utils). Exactly these strings
+    # are allowed, by hash; no other inline style is.
+    "style-src-attr": "'unsafe-hashes' " + " ".join(PLOTLY_STYLE_ATTRIBUTE_HASHES),
     "img-src": "'self' data:",
     "font-src": "'self'",
     "connect-src": "'self'",
