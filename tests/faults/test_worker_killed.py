@@ -9,6 +9,7 @@ once they are older than the broker's visibility timeout. Production keeps that 
 that the broker's own redelivery is what the test watches; a second delivery of a task, if any,
 must change nothing (the pipeline re-checks `classified_at IS NULL` under a row lock)."""
 
+import json
 import time
 
 import pytest
@@ -49,14 +50,16 @@ def test_a_worker_killed_while_classifying_1000_appeals_leaves_none_unclassified
     wait_until(lambda: classified() >= KILL_AFTER, f"классифицированы {KILL_AFTER} обращений", 180, 0.02)
     first.kill()
     killed_at = time.monotonic()
-    in_flight = redis.hlen("unacked")  # taken by the killed worker, not acknowledged
+    # Taken by the killed worker, not acknowledged: the task ids of those messages.
+    held = [json.loads(raw)[0]["headers"]["id"] for raw in redis.hvals("unacked")]
+    in_flight = len(held)
     waiting = redis.llen("celery")
     done_at_kill = classified()
 
     # Then: a new worker (started once those messages are older than the visibility timeout)
     # gets them back and classifies everything.
     time.sleep(VISIBILITY_TIMEOUT)
-    start_worker("worker-2", CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
+    second = start_worker("worker-2", CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
     wait_until(lambda: classified() == APPEALS, "все обращения классифицированы", 300, 0.1)
     recovery = time.monotonic() - killed_at
 
@@ -66,6 +69,8 @@ def test_a_worker_killed_while_classifying_1000_appeals_leaves_none_unclassified
         f"все {APPEALS} классифицированы через {recovery:.1f} с после SIGKILL"
     )
     assert in_flight >= 1  # the kill did interrupt work in progress
+    for task_id in held:  # … and the broker gave that work to the new worker
+        assert f"Task appeals.tasks.classify_appeals[{task_id}] received" in second.output()
     assert done_at_kill < APPEALS
     assert in_flight + waiting + done_at_kill >= APPEALS  # nothing else was going on
     assert not Appeal.objects.filter(classified_at=None).exists()
