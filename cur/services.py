@@ -1,12 +1,29 @@
 """Writes of the core app: login throttling and worker heartbeats."""
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from .models import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+
+# When Redis is unreachable the failure counters live in this process for the time being: login
+# keeps working and is still throttled (per web process) instead of failing with a 500.
+_fallback_cache = LocMemCache("login-failures", {"TIMEOUT": None})
+
+
+def _counter(method: str, *args, **kwargs):
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except (RedisError, OSError):
+        log.warning("Кэш недоступен: счётчик неудачных входов ведётся в памяти процесса")
+        return getattr(_fallback_cache, method)(*args, **kwargs)
 
 
 def _login_key(username: str, ip: str | None) -> str:
@@ -16,22 +33,22 @@ def _login_key(username: str, ip: str | None) -> str:
 
 def login_locked(username: str, ip: str | None) -> bool:
     """Whether this username has failed too often from this address within the window."""
-    return cache.get(_login_key(username, ip), 0) >= settings.LOGIN_FAILURE_LIMIT
+    return _counter("get", _login_key(username, ip), 0) >= settings.LOGIN_FAILURE_LIMIT
 
 
 def record_login_failure(username: str, ip: str | None) -> None:
     key = _login_key(username, ip)
     # add() is a no-op when the key exists; incr() is atomic on Redis. Two failures racing
     # between add and incr may both count: the lock only comes sooner, which is harmless.
-    cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
+    _counter("add", key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
     try:
-        cache.incr(key)
+        _counter("incr", key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
+        _counter("set", key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
 
 
 def clear_login_failures(username: str, ip: str | None) -> None:
-    cache.delete(_login_key(username, ip))
+    _counter("delete", _login_key(username, ip))
 
 
 def record_heartbeat(worker: str) -> None:

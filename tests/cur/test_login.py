@@ -1,3 +1,5 @@
+import socket
+
 import pytest
 from django.urls import reverse
 
@@ -85,3 +87,32 @@ def test_logout_requires_post_and_ends_the_session(client_for, operator):
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache pointed at a Redis port nobody listens on: a real outage, not a stand-in."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+
+
+def test_login_works_and_is_still_throttled_while_redis_is_down(client, make_user, settings, redis_down):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    user = make_user(Role.OPERATOR, username="during-outage")
+    other = make_user(Role.CURATOR, username="also-during-outage")
+
+    assert client.post(reverse("login"), {"username": other.username, "password": PASSWORD}).status_code == 302
+    client.post(reverse("logout"))
+    for _ in range(2):
+        assert client.post(reverse("login"), {"username": user.username, "password": "не тот"}).status_code == 200
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+
+    assert "Слишком много неудачных попыток" in response.content.decode()
