@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-faults lint venv bench clean
+.PHONY: run test test-faults lint venv bench bench-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test-faults: venv
 
 bench: venv
 	DJANGO_SETTINGS_MODULE=cur.settings_test $(PY) -m bench
+
+# Load test (locust) against DATABASE_URL/REDIS_URL: make bench-load LOAD_TIME=7m
+bench-load: venv
+	bash bench/load/run.sh $(or $(LOAD_TIME),7m)
 
 clean:
 	rm -rf $(VENV) staticfiles var

@@ -16,6 +16,7 @@ WORKERS=${BENCH_LOAD_WORKERS:-$((2 * CORES + 1))}
 OUT=${BENCH_LOAD_OUT:-var/bench-load}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+rm -f "$OUT/login.json" "$OUT"/locust_*.csv
 export DJANGO_SETTINGS_MODULE=bench.load.settings DEBUG=0 SECRET_KEY=${SECRET_KEY:-bench-load-$RANDOM$RANDOM$RANDOM}
 export BENCH_STATIC_ROOT=${BENCH_STATIC_ROOT:-$OUT/static} BENCH_LOAD_SETUP=$OUT/setup.json BENCH_LOAD_RUN=run$(date +%s)
 PY=.venv/bin/python

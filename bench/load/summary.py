@@ -34,6 +34,20 @@ def main(argv: list[str] | None = None) -> None:
     out, run, seconds = (argv or sys.argv[1:])[:3]
     out, seconds = Path(out), float(seconds)
     setup()
+    login = out / "login.json"
+    if login.exists():
+        phase = json.loads(login.read_text())
+        print(f"Фаза входа (все операторы входят сразу, пароли PBKDF2): {phase['seconds']:.0f} с")
+        print_table(
+            [
+                (name, n(r["count"]), r["failures"], r["p50"], r["p95"], r["p99"])
+                for name, r in phase["requests"].items()
+            ],  # fmt: skip
+            ("запрос", "запросов", "ошибок", "p50, мс", "p95, мс", "p99, мс"),
+        )
+        print("\nПосле входа всех операторов (статистика сброшена в конце фазы входа):")
+    else:
+        print("Не все операторы успели войти: таблица — с начала прогона.")
     print_table(request_rows(out), ("запрос", "запросов", "ошибок", "p50, мс", "p95, мс", "p99, мс", "запросов/с"))
     failures = out / "locust_failures.csv"
     if failures.exists():
