@@ -64,7 +64,7 @@ DISSATISFIED_MAX_SCORE = 2  # as appeals.services: a score of 1–2 is dissatisf
 DIMENSIONS = ("territory_id", "sector_block_id", "topic_id", "channel", "organisation_id")
 FLAGS = (*REGISTRATION_FLAGS, *ANSWER_FLAGS)
 NEW = "__new"  # suffix of the tables a rebuild fills before the swap
-WORK_MEM = "512MB"  # the rebuild's GROUP BYs hash in memory (a hash may take twice that: hash_mem_multiplier)
+WORK_MEM = "256MB"  # the rebuild's GROUP BYs hash in memory (a hash may take twice that: hash_mem_multiplier)
 
 
 @dataclass(frozen=True)
