@@ -55,9 +55,11 @@ class AudienceSerializer(ModelSerializer):
 class EventSerializer(ModelSerializer):
     """Информационный повод. Статус меняется действием transition, ответственный — действием assign."""
 
-    sector = serializers.SlugRelatedField(source="sector_block", slug_field="code", read_only=True)
+    sector = serializers.SlugRelatedField(source="sector_block", slug_field="code", read_only=True, allow_null=True)
     territories = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    responsible = serializers.PrimaryKeyRelatedField(read_only=True)
+    responsible = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # Declared: a read-only model field loses allow_blank, and the schema would forbid the empty outcome.
+    outcome = serializers.ChoiceField(choices=InformationEvent.Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = InformationEvent
@@ -271,6 +273,7 @@ class RecommendationSerializer(ModelSerializer):
 
     event_title = serializers.CharField(source="event.title", read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    result_url = serializers.CharField(read_only=True, help_text="Ссылка на публикацию; пусто — ещё нет")
 
     class Meta:
         model = Recommendation

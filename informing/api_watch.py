@@ -18,6 +18,7 @@ class CaseSerializer(ModelSerializer):
 
     spread = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    refutation_url = serializers.CharField(read_only=True, help_text="Ссылка на опровержение; пусто — ещё нет")
 
     class Meta:
         model = DisinformationCase

@@ -65,7 +65,7 @@ class MessageSerializer(ModelSerializer):
     """Сообщение из соцсети, мессенджера или СМИ и решение по нему."""
 
     territory_name = serializers.CharField(source="territory.name", read_only=True, allow_null=True)
-    sector = serializers.SlugRelatedField(source="sector_block", slug_field="code", read_only=True)
+    sector = serializers.SlugRelatedField(source="sector_block", slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = IncomingMessage

@@ -3,7 +3,6 @@ indicators with targets and actuals, roadmaps with measures. Read-only; token or
 is the selectors' (the competence center sees approved material only)."""
 
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -27,7 +26,7 @@ class CanViewPortal(BasePermission):
 
 class PortalReportSerializer(serializers.ModelSerializer):
     sector_block = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="Код блока; пусто — сводный"
+        slug_field="code", read_only=True, allow_null=True, help_text="Код блока; пусто — сводный"
     )
     figures = serializers.SerializerMethodField(help_text="Показатели (зафиксированы при утверждении)")
     period_kind = serializers.CharField(read_only=True, help_text=PERIOD_KIND_HELP)
@@ -47,7 +46,7 @@ class PortalReportSerializer(serializers.ModelSerializer):
             "approved_at",
         ]
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "additionalProperties": {}, "nullable": True})  # null until approved
     def get_figures(self, report: Report) -> dict | None:
         # Lists never compute live figures: only frozen ones are served (an approved report has them).
         return report.figures
@@ -61,7 +60,7 @@ class PortalIndicatorValueSerializer(serializers.ModelSerializer):
         model = IndicatorValue
         fields = ["period_kind", "period_start", "period_end", "target", "actual"]
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field({"type": "number", "format": "float", "nullable": True})  # null: no data yet
     def get_actual(self, value: IndicatorValue) -> float | None:
         if value.indicator.is_computed:
             totals = self.context["actuals"].get((value.period_start, value.period_end), {})
@@ -70,7 +69,7 @@ class PortalIndicatorValueSerializer(serializers.ModelSerializer):
 
 
 class PortalIndicatorSerializer(serializers.ModelSerializer):
-    sector_block = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sector_block = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     values = PortalIndicatorValueSerializer(many=True, read_only=True)
 
     class Meta:
@@ -89,7 +88,7 @@ class PortalRoadmapMeasureSerializer(serializers.ModelSerializer):
 class PortalRoadmapSerializer(serializers.ModelSerializer):
     topic = serializers.SlugRelatedField(slug_field="code", read_only=True)
     territory = serializers.SlugRelatedField(slug_field="oktmo", read_only=True, help_text="ОКТМО территории")
-    sector_block = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sector_block = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     measures = PortalRoadmapMeasureSerializer(many=True, read_only=True)
 
     class Meta:
