@@ -42,6 +42,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--import-rows", type=int, default=20_000, help="строк в файле импорта")
     parser.add_argument(
+        "--ratings-organisations",
+        type=int,
+        default=500,
+        help="рейтинги: не меньше стольких организаций (0 — как есть; при 10M их раздача — десятки минут)",
+    )
+    parser.add_argument(
         "--heatmap-rebuild", action="store_true", help="тепловая карта: пересобрать свёртку (иначе — читать имеющуюся)"
     )
     args = parser.parse_args(argv)
@@ -58,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         "api": lambda: bench_api.table_rows(runs=args.runs),
         "import": lambda: import_bench.table_rows(args.import_rows),
         "classifier": lambda: bench_classifier.table_rows(),
-        "ratings": lambda: bench_ratings.table_rows(runs=args.runs),
+        "ratings": lambda: bench_ratings.table_rows(runs=args.runs, organisations=args.ratings_organisations),
         "heatmap": lambda: _heatmap_rows(args.runs, args.heatmap_rebuild),
     }
     print(f"База {name}: {n(Appeal.objects.count())} обращений")
@@ -69,11 +75,13 @@ def main(argv: list[str] | None = None) -> None:
             continue
         begin = time.perf_counter()
         try:
-            rows += measure()
+            measured = measure()
         except Exception as exc:  # one broken section must not lose the figures of the others
             traceback.print_exc()
-            rows.append(row(section, "ошибка", note=f"{type(exc).__name__}: {exc}"[:200]))
-        print(f"… {section}: {time.perf_counter() - begin:.0f} с", file=sys.stderr, flush=True)
+            measured = [row(section, "ошибка", note=f"{type(exc).__name__}: {exc}"[:200])]
+        rows += measured
+        # As it goes, so that an interrupted run keeps what it measured.
+        print(f"… {section}: {time.perf_counter() - begin:.0f} с", *measured, sep="\n", file=sys.stderr, flush=True)
     print_table(rows, TABLE_HEADER)
     print(f"({time.perf_counter() - started:.0f} с)")
 
