@@ -18,6 +18,7 @@ from .selectors import (
     Place,
     Places,
     aggregate,
+    aggregate_periods,
     places,
     poll_results_by_pair,
     sector_blocks,
@@ -194,8 +195,8 @@ def priority_rows(scope: Scope, q: HeatQuery, user, *, min_count: int, limit: in
     """Topic × territory pairs ranked for polls and votes, with the poll results already held on them."""
     directory = places()
     counters = ("received", "overdue", "rated", "dissatisfied")
-    pairs = directory.fold(aggregate(scope, q, ("territory", "topic"), counters=counters))
-    before = directory.fold(aggregate(scope, q.previous(), ("territory", "topic"), counters=("received",)))
+    current, before = aggregate_periods(scope, ("territory", "topic"), [(q, counters), (q.previous(), ("received",))])
+    pairs, before = directory.fold(current), directory.fold(before)
     stats = [
         PairStats(territory, topic, c["received"], before.get((territory, topic), {}).get("received", 0), c["overdue"],
                   c["rated"], c["dissatisfied"])
