@@ -1,7 +1,7 @@
 """Accounts for the load test: `python -m bench.load.prepare OUT.json [--operators 200]`.
 
 Creates (or resets the password of) operators bench-load-001…, gives the integration source «Нагрузочный
-тест» a fresh key, makes sure a classifier is active (the one seed_demo trains), and writes what the
+тест» a fresh key, makes sure a working classifier is active (the one seed_demo trains), and writes what the
 locustfile needs to OUT.json: the password, the key, territory ids for the filters.
 """
 
@@ -15,9 +15,22 @@ from bench import require_postgresql, setup
 SOURCE_NAME = "Нагрузочный тест"
 
 
+def _active_model_works() -> bool:
+    """Whether the active classifier still predicts with this code (a model pickled by an older
+    release may load and then fail in predict(): every classification task would fail)."""
+    from appeals.classification import registry
+
+    try:
+        registry.load_model(registry.active_version()).predict(["Во дворе не вывозят мусор."])
+    except Exception:
+        return False
+    return True
+
+
 def prepare(operators: int) -> dict:
     from django.contrib.auth.hashers import make_password
 
+    from appeals.classification import seed_examples, train_version
     from appeals.integration import hash_key
     from appeals.models import Appeal, IntegrationSource
     from cur.management.commands.seed_demo import seed_classifier
@@ -37,7 +50,8 @@ def prepare(operators: int) -> dict:
     IntegrationSource.objects.update_or_create(
         name=SOURCE_NAME, defaults={"channel": Appeal.Channel.POS, "key_hash": hash_key(key), "is_active": True}
     )
-    seed_classifier()
+    if seed_classifier() is None and not _active_model_works():
+        train_version(seed_examples(), source="seed", activate=True)
     territories = list(Territory.objects.exclude(kind=Territory.Kind.REGION).values_list("pk", flat=True))
     last_id = Appeal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return {"usernames": names, "password": password, "key": key, "territories": territories, "last_id": last_id}
