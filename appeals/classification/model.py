@@ -353,6 +353,9 @@ class AppealClassifier:
         model = joblib.load(io.BytesIO(bytes(payload)))
         if not isinstance(model, AppealClassifier) or getattr(model, "format", None) != FORMAT:
             raise ValueError("Несовместимый формат сохранённой модели: обучите новую версию.")
+        nb = getattr(model, "sector_nb", None)
+        if isinstance(nb, ComplementNB):  # versions trained for a day of issue 4 stored the fitted object
+            model.sector_nb = np.ascontiguousarray(nb.feature_log_prob_.T, dtype=np.float32)
         return model
 
 

@@ -99,6 +99,21 @@ def test_a_payload_stored_before_naive_bayes_still_loads_and_predicts(seed_model
     assert restored.predict(["мусорные баки не вывозят две недели"])[0][0] == "waste"
 
 
+def test_a_payload_with_a_fitted_naive_bayes_object_predicts_like_the_current_one(seed_model):
+    from sklearn.naive_bayes import ComplementNB
+
+    seed = datasets.seed_examples()
+    texts = ["на улице окружной весь асфальт в колдобинах", "мусорные баки не вывозят две недели"]
+    matrix = seed_model.features.transform([e.text for e in seed])
+    fitted = ComplementNB(alpha=0.3).fit(matrix, [e.sector for e in seed])
+    intermediate = AppealClassifier.loads(seed_model.dumps())
+    intermediate.sector_nb = fitted  # how a version trained during issue 4 was pickled
+
+    restored = AppealClassifier.loads(intermediate.dumps())
+
+    assert [p[0] for p in restored.predict(texts)] == ["roads", "waste"]
+
+
 # --- the real data sets (../shared/data); skipped where they are absent --------------------------
 
 
