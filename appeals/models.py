@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 
 from cur.models import TimelineEntry
@@ -296,6 +296,13 @@ class Appeal(models.Model):
             models.Index(Coalesce("due_at", "registered_at"), "id", name="appeal_open_due_order_idx",
                          condition=Q(status__in=["new", "assigned", "in_progress", "info_requested", "returned",
                                                  "reopened"])),
+            # Related appeals on the appeal page: same phone, same e-mail, same address (iexact is UPPER =).
+            models.Index("applicant_phone", F("registered_at").desc(), name="appeal_same_phone_idx",
+                         condition=~Q(applicant_phone="")),
+            models.Index(Upper("applicant_email"), F("registered_at").desc(), name="appeal_same_email_idx",
+                         condition=~Q(applicant_email="")),
+            models.Index(Upper("address"), F("registered_at").desc(), name="appeal_same_address_idx",
+                         condition=~Q(address="")),
         ]  # fmt: skip
 
     def __str__(self) -> str:

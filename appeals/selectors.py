@@ -65,16 +65,24 @@ def appeal_timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
 
 
 def related_appeals(user, appeal: Appeal, *, limit: int = 10) -> dict[str, list[Appeal]]:
-    """Same applicant (phone or e-mail), same address, same incident — within the user's scope."""
+    """Same applicant (phone or e-mail), same address, same incident — within the user's scope.
+
+    One query per condition, each the newest `limit` rows of its own index (appeal_same_*_idx):
+    an OR of conditions under ORDER BY … LIMIT makes PostgreSQL walk the date index instead."""
     base = with_list_relations(appeals_visible_to(user)).exclude(pk=appeal.pk).order_by("-registered_at")
-    applicant = Q()
-    if appeal.applicant_phone:
-        applicant |= Q(applicant_phone=appeal.applicant_phone)
-    if appeal.applicant_email:
-        applicant |= Q(applicant_email__iexact=appeal.applicant_email)
+
+    def newest(field: str, lookup: str = "exact") -> list[Appeal]:
+        value = getattr(appeal, field)
+        if not str(value or "").strip():
+            return []
+        # The index is partial (field <> ''); the planner cannot infer that from UPPER(field) = …
+        return list(base.filter(**{f"{field}__{lookup}": value}).exclude(**{field: ""})[:limit])
+
+    applicant = newest("applicant_phone") + newest("applicant_email", "iexact")
+    applicant = sorted({a.pk: a for a in applicant}.values(), key=lambda a: a.registered_at, reverse=True)
     return {
-        "applicant": list(base.filter(applicant)[:limit]) if applicant else [],
-        "address": list(base.filter(address__iexact=appeal.address)[:limit]) if appeal.address.strip() else [],
+        "applicant": applicant[:limit],
+        "address": newest("address", "iexact"),
         "incident": list(base.filter(incident_id=appeal.incident_id)[:limit]) if appeal.incident_id else [],
     }
 
