@@ -16,6 +16,17 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def terminate(proc: subprocess.Popen | None, timeout: float = 15) -> None:
+    """SIGTERM a child process still running, SIGKILL if it does not stop within `timeout`."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Worker:
     """One `celery worker --pool=solo` subprocess; its output goes to a log file (a pipe nobody
     reads would block a worker that logs a few thousand task lines)."""
@@ -54,13 +65,7 @@ class Worker:
         self.proc.wait()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         if self.own_log:
             self.log_path.unlink(missing_ok=True)
 
