@@ -135,11 +135,11 @@ def _drop_applicant_changes(ids: list[int]) -> int:
 
 def _erase_import_files(cutoff: datetime.datetime) -> int:
     """Uploaded import files hold every row's applicant: older than the period, they go too."""
-    count = 0
-    for imp in AppealImport.objects.filter(created_at__lt=cutoff).exclude(file="").only("pk", "file"):
-        default_storage.delete(imp.file.name)  # a missing file is no error
-        count += AppealImport.objects.filter(pk=imp.pk).update(file="", errors=[])
-    return count
+    old = AppealImport.objects.filter(created_at__lt=cutoff).exclude(file="")
+    names = dict(old.values_list("pk", "file"))
+    for name in names.values():
+        default_storage.delete(name)  # a missing file is no error
+    return AppealImport.objects.filter(pk__in=names).update(file="", errors=[])
 
 
 def anonymise_expired_appeals(
