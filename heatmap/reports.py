@@ -11,14 +11,14 @@ from django.urls import reverse
 from appeals.models import Appeal, Topic
 
 from . import metrics
-from .priorities import PairStats, Priority, rank_priorities
+from .priorities import Priority, rank_priorities
 from .scope import Scope
 from .selectors import (
     HeatQuery,
     Place,
     Places,
     aggregate,
-    aggregate_periods,
+    period_reads,
     places,
     poll_results_by_pair,
     sector_blocks,
@@ -191,19 +191,37 @@ class PriorityRow:
     focus_url: str
 
 
+def _pairs_source(scope: Scope, q: HeatQuery, directory: Places) -> tuple[str, list]:
+    """SQL of the (municipality, topic) pairs of the period with the one before it, for `rank_priorities`:
+    the period reads (days and months) added up, settlements folded into their municipality."""
+    counters = {"received": "p0_received", "previous": "p1_received", "overdue": "p0_overdue",
+                "rated": "p0_rated", "dissatisfied": "p0_dissatisfied"}  # fmt: skip
+    reads = period_reads(scope, ("territory", "topic"), [(q, ("received", "overdue", "rated", "dissatisfied")),
+                                                         (q.previous(), ("received",))])  # fmt: skip
+    parts, params = [], []
+    for qs in reads:
+        sql, read_params = qs.query.sql_with_params()
+        present = set(qs.query.annotations)
+        columns = ", ".join(f"{c if c in present else 0} AS {c}" for c in counters.values())
+        parts.append(f"SELECT territory_id, topic_id, {columns} FROM ({sql}) r")  # noqa: S608 — compiled queryset
+        params += read_params
+    folding = list(directory.municipal_of.items())
+    mapping = ", ".join(["(%s, %s)"] * len(folding))
+    params += [value for pair in folding for value in pair]
+    sums = ", ".join(f"COALESCE(SUM(r.{column}), 0) AS {name}" for name, column in counters.items())
+    return (
+        f"SELECT m.column2 AS territory_id, r.topic_id, {sums} FROM ({' UNION ALL '.join(parts)}) r "  # noqa: S608
+        f"JOIN (VALUES {mapping}) m ON m.column1 = r.territory_id GROUP BY m.column2, r.topic_id",
+        params,
+    )
+
+
 def priority_rows(scope: Scope, q: HeatQuery, user, *, min_count: int, limit: int = 50) -> list[PriorityRow]:
     """Topic × territory pairs ranked for polls and votes, with the poll results already held on them."""
     directory = places()
-    counters = ("received", "overdue", "rated", "dissatisfied")
-    current, before = aggregate_periods(scope, ("territory", "topic"), [(q, counters), (q.previous(), ("received",))])
-    pairs, before = directory.fold(current), directory.fold(before)
-    stats = [
-        PairStats(territory, topic, c["received"], before.get((territory, topic), {}).get("received", 0), c["overdue"],
-                  c["rated"], c["dissatisfied"])
-        for (territory, topic), c in pairs.items()
-        if topic is not None and territory is not None
-    ]  # fmt: skip
-    ranked = rank_priorities(stats, min_count=min_count, limit=limit)
+    if scope.nothing or not directory.municipal_of:
+        return []
+    ranked = rank_priorities(*_pairs_source(scope, q, directory), min_count=min_count, limit=limit)
     topics = Topic.objects.in_bulk({p.stats.topic_id for p in ranked})
     polls = poll_results_by_pair(user, [(p.stats.territory_id, p.stats.topic_id) for p in ranked])
     by_id = directory.by_id()

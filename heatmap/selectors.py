@@ -238,13 +238,11 @@ def aggregate(scope: Scope, q: HeatQuery, dims: tuple[str, ...] = (), *, bucket:
 Periods = list[tuple[HeatQuery, tuple[str, ...]]]  # (period, its counters)
 
 
-def aggregate_periods(scope: Scope, dims: tuple[str, ...], periods: Periods) -> list[dict[tuple, dict[str, int]]]:
-    """`aggregate` (no time bucket) of several periods with the same filters, e.g. a period and the one before:
-    the days and the months of all of them are read once, one query per table, and told apart by conditional
-    sums, so each key comes back once instead of once per period and table."""
-    results: list[dict[tuple, dict[str, int]]] = [defaultdict(partial(dict.fromkeys, c, 0)) for _, c in periods]
-    if scope.nothing:
-        return [defaultdict(zero) for _ in periods]
+def period_reads(scope: Scope, dims: tuple[str, ...], periods: Periods) -> list[QuerySet]:
+    """The reads behind `aggregate_periods`: one values() queryset per table (days, months), keyed by the
+    rollup columns of `dims`, with a net sum `p<n>_<counter>` of each period n (days added minus days
+    subtracted, or whole months). A key may come back from both tables: the caller adds them up (in Python or
+    in SQL, see `heatmap.priorities`)."""
     keys, q = [DIMENSIONS[d] for d in dims], periods[0][0]
     family = family_for(set(keys) | q.columns | scope.columns)
     today = timezone.localdate()
@@ -256,29 +254,39 @@ def aggregate_periods(scope: Scope, dims: tuple[str, ...], periods: Periods) -> 
         if plan.months:
             month_ranges |= Q(month__gte=plan.months[0], month__lte=plan.months[1])
         for c in counters:
-            if plan.add:
-                day_sums[f"a{n}_{c}"] = Sum(c, filter=_within(plan.add))
-            if plan.subtract:
-                day_sums[f"s{n}_{c}"] = Sum(c, filter=_within(plan.subtract))
+            if plan.add or plan.subtract:
+                signed = [When(_within(plan.add), then=F(c))] if plan.add else []
+                signed += [When(_within(plan.subtract), then=-F(c))] if plan.subtract else []
+                day_sums[f"p{n}_{c}"] = Sum(Case(*signed, default=Value(0)))
             if plan.months:
-                month_sums[f"m{n}_{c}"] = Sum(c, filter=Q(month__gte=plan.months[0], month__lte=plan.months[1]))
+                month_sums[f"p{n}_{c}"] = Sum(c, filter=Q(month__gte=plan.months[0], month__lte=plan.months[1]))
     reads = []
     if day_sums:
         reads.append(family.days.objects.filter(_within(day_ranges)).values(*keys).annotate(**day_sums))
     if month_sums:
         reads.append(family.months.objects.filter(month_ranges).values(*keys).annotate(**month_sums))
-    width = len(keys)
-    for qs in reads:
-        names, rows = _fetch(scope.cells(qs.filter(q.condition())).order_by())
-        columns = []  # (period, counter, sign, position) of each sum: a<period>_<counter>, s… subtracted, m… months
+    return [scope.cells(qs.filter(q.condition())).order_by() for qs in reads]
+
+
+def aggregate_periods(scope: Scope, dims: tuple[str, ...], periods: Periods) -> list[dict[tuple, dict[str, int]]]:
+    """`aggregate` (no time bucket) of several periods with the same filters, e.g. a period and the one before:
+    the days and the months of all of them are read once, one query per table, and told apart by conditional
+    sums, so each key comes back once instead of once per period and table."""
+    results: list[dict[tuple, dict[str, int]]] = [defaultdict(partial(dict.fromkeys, c, 0)) for _, c in periods]
+    if scope.nothing:
+        return [defaultdict(zero) for _ in periods]
+    width = len(dims)
+    for qs in period_reads(scope, dims, periods):
+        names, rows = _fetch(qs)
+        columns = []  # (period, counter, position) of each sum p<period>_<counter>
         for i, name in enumerate(names[width:], start=width):
             period, counter = name[1:].split("_", 1)
-            columns.append((int(period), counter, -1 if name[0] == "s" else 1, i))
+            columns.append((int(period), counter, i))
         for row in rows:
             key = row[:width]
-            for n, c, sign, i in columns:
+            for n, c, i in columns:
                 if row[i]:
-                    results[n][key][c] += sign * row[i]
+                    results[n][key][c] += row[i]
     return [
         defaultdict(zero, {k: v for k, v in result.items() if any(v[c] for c in counters)})
         for result, (_, counters) in zip(results, periods, strict=True)
@@ -392,16 +400,17 @@ def poll_results_visible_to(user) -> QuerySet[PollResult]:
 
 
 def poll_results_by_pair(user, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[PollResult]]:
-    """Poll results of these (territory, topic) pairs, newest first, in one query."""
-    pairs = list(pairs)
+    """Poll results of these (territory, topic) pairs, newest first, in one query (the territories and topics
+    of the pairs, the other combinations left out here: a condition per pair cost more to build than to run)."""
+    pairs = set(pairs)
     if not pairs:
         return {}
-    condition = Q()
-    for territory, topic in pairs:
-        condition |= Q(territory_id=territory, topic_id=topic)
+    territories, topics = {t for t, _ in pairs}, {t for _, t in pairs}
+    qs = poll_results_visible_to(user).filter(territory_id__in=territories, topic_id__in=topics)
     found: dict[tuple[int, int], list[PollResult]] = defaultdict(list)
-    for result in poll_results_visible_to(user).filter(condition).order_by("-held_on", "-id"):
-        found[(result.territory_id, result.topic_id)].append(result)
+    for result in qs.order_by("-held_on", "-id"):
+        if (result.territory_id, result.topic_id) in pairs:
+            found[(result.territory_id, result.topic_id)].append(result)
     return found
 
 

@@ -102,3 +102,32 @@ def actual_months() -> dict[str, dict[tuple, dict[str, int]]]:
         }
         for model, key in LEVELS.items()
     }
+
+
+def ranked_pairs(rows, *, min_count: int, weights: dict[str, float], min_rated: int) -> list[tuple[tuple, float]]:
+    """Priorities for polls as plain Python (percentiles by sorting, ties sharing the lower rank): ((territory,
+    topic), score) of the pairs with at least `min_count` appeals, the most pressing first — what the SQL of
+    `heatmap.priorities` must give."""
+    rows = [r for r in rows if r.received >= min_count]
+
+    def percentiles(values):
+        ordered = sorted(values)
+        below = {}
+        for index, value in enumerate(ordered):
+            below.setdefault(value, index)
+        return [1.0 if len(values) == 1 else below[v] / (len(values) - 1) for v in values]
+
+    raw = {
+        "volume": [r.received for r in rows],
+        "growth": [(r.received - r.previous) / max(r.previous, 1) for r in rows],
+        "dissatisfied": [r.dissatisfied / r.rated if r.rated >= min_rated else 0.0 for r in rows],
+        "overdue": [r.overdue / r.received for r in rows],
+    }
+    parts = {name: percentiles(values) for name, values in raw.items()}
+    scored = []
+    for i, r in enumerate(rows):
+        score = sum(weights[name] * (parts[name][i] if name == "volume" or raw[name][i] > 0 else 0.0)
+                    for name in weights)  # fmt: skip
+        scored.append(((r.territory_id, r.topic_id), 100 * score, r.received))
+    scored.sort(key=lambda s: (-round(s[1], 1), -s[2], s[0][1], s[0][0]))
+    return [(key, score) for key, score, _ in scored]

@@ -1,11 +1,27 @@
-"""Priorities for polls: ranked by volume, growth, dissatisfaction and overdue, with reasons in words."""
+"""Priorities for polls: ranked by volume, growth, dissatisfaction and overdue (in the database), with reasons
+in words."""
+
+import random
+
+import pytest
 
 from heatmap.metrics import formatted, value
-from heatmap.priorities import PairStats, rank_priorities
+from heatmap.priorities import MIN_RATED, PAIR_COLUMNS, WEIGHTS, PairStats, rank_priorities
+
+from .reference import ranked_pairs
+
+pytestmark = pytest.mark.django_db
 
 
 def pair(territory, topic, received, previous=0, overdue=0, rated=0, dissatisfied=0):
     return PairStats(territory, topic, received, previous, overdue, rated, dissatisfied)
+
+
+def rank(rows, **kwargs):
+    """`rank_priorities` over these pairs given as a VALUES list (the source the pages give is the rollup)."""
+    values = ", ".join(["(" + ", ".join(["%s"] * len(PAIR_COLUMNS)) + ")"] * len(rows))
+    source = f"SELECT {', '.join(f'column{i + 1} AS {c}' for i, c in enumerate(PAIR_COLUMNS))} FROM (VALUES {values}) v"  # noqa: S608
+    return rank_priorities(source, [getattr(r, c) for r in rows for c in PAIR_COLUMNS], **kwargs)
 
 
 def test_pressing_pairs_come_first_with_their_reasons():
@@ -16,26 +32,56 @@ def test_pressing_pairs_come_first_with_their_reasons():
         pair(1, 12, 12, previous=10),
         pair(2, 13, 3),  # below the minimum count
     ]
-    ranked = rank_priorities(rows, min_count=10)
-    assert [(p.stats.territory_id, p.stats.topic_id) for p in ranked][0] == (1, 10)
-    assert len(ranked) == 4 and [p.rank for p in ranked] == [1, 2, 3, 4]
+    ranked = rank(rows, min_count=10)
+    assert [(p.stats.territory_id, p.stats.topic_id) for p in ranked] == [(1, 10), (3, 11), (1, 12), (2, 10)]
+    assert [p.rank for p in ranked] == [1, 2, 3, 4]
+    # volume 1, growth 1 (200 % is the most), dissatisfied 1 (the only one), overdue 1/3 (above 0 and 0)
+    assert ranked[0].score == 100.0 and ranked[0].stats == rows[0]
     top = " ".join(ranked[0].reasons)
     assert "много обращений: 120" in top and "рост на 200 % к предыдущему периоду (было 40)" in top
     assert "не удовлетворены ответом 60 % оценивших заявителей (12 из 20)" in top
     assert "нарушен срок ответа по 25 % обращений (30 из 120)" in top
     assert all(p.reasons for p in ranked)
+    assert [p.stats.topic_id for p in rank(rows, min_count=10, limit=2)] == [10, 11]
 
 
 def test_a_topic_new_to_a_territory_is_named_as_such():
-    ranked = rank_priorities([pair(1, 10, 20, previous=0), pair(2, 10, 20, previous=20), pair(3, 10, 20, previous=25),
-                              pair(4, 10, 20, previous=30), pair(5, 10, 20, previous=40)], min_count=10)  # fmt: skip
+    ranked = rank([pair(1, 10, 20, previous=0), pair(2, 10, 20, previous=20), pair(3, 10, 20, previous=25),
+                   pair(4, 10, 20, previous=30), pair(5, 10, 20, previous=40)], min_count=10)  # fmt: skip
     assert ranked[0].stats.territory_id == 1
     assert any("новая тема: 20 обращений" in r for r in ranked[0].reasons)
 
 
 def test_few_scores_say_nothing_about_dissatisfaction():
-    ranked = rank_priorities([pair(1, 10, 20, rated=2, dissatisfied=2), pair(2, 10, 20)], min_count=10)
+    ranked = rank([pair(1, 10, 20, rated=2, dissatisfied=2), pair(2, 10, 20)], min_count=10)
     assert all(p.dissatisfied_share is None for p in ranked)
+    assert ranked[0].score == ranked[1].score == 0.0  # equal volume, no growth, nobody late or unhappy
+
+
+def test_a_pair_alone_takes_the_top_of_every_component_it_has():
+    (only,) = rank([pair(1, 10, 20, previous=10, overdue=2), pair(2, 10, 5)], min_count=10)
+    assert only.score == round(100 * (WEIGHTS["volume"] + WEIGHTS["growth"] + WEIGHTS["overdue"]), 1)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_ranking_equals_percentiles_computed_in_python(seed):
+    rng = random.Random(seed)
+    rows = []
+    for territory in range(1, 13):
+        for topic in range(1, 40):
+            received = rng.choice([0, 3, 9, 10, 11, 12, 15, 20, 40, 80, 200])  # many ties
+            rows.append(pair(territory, topic, received, previous=rng.choice([0, 1, 5, 10, received]),
+                             overdue=rng.randint(0, received // 3), rated=(rated := rng.randint(0, 6)),
+                             dissatisfied=rng.randint(0, rated)))  # fmt: skip
+    expected = dict(ranked_pairs(rows, min_count=10, weights=WEIGHTS, min_rated=MIN_RATED))
+    ranked = rank(rows, min_count=10, limit=1000)
+    keys = [(p.stats.territory_id, p.stats.topic_id) for p in ranked]
+    assert len(expected) > 100 and sorted(keys) == sorted(expected)
+    # each pair's score as Python computes it (rounded to 0.1 on either side of a rounding edge) …
+    assert [p.score for p in ranked] == pytest.approx([expected[k] for k in keys], abs=0.051)
+    # … and the pairs in the order of score, then volume, then topic and territory
+    order = [(-p.score, -p.stats.received, p.stats.topic_id, p.stats.territory_id) for p in ranked]
+    assert order == sorted(order) and [p.rank for p in ranked] == list(range(1, len(ranked) + 1))
 
 
 def test_metric_values_and_their_russian_format():

@@ -104,7 +104,7 @@ PAGE_QUERIES = [  # each rollup read is one query, or two when it reads whole mo
     (Role.CURATOR, "heatmap:map", {"period": "365"}, 13),
     (Role.BLOCK_HEAD, "heatmap:map", {"period": "90"}, 14),
     (Role.MUNICIPAL_OPERATOR, "heatmap:map", {}, 15),
-    (Role.CURATOR, "heatmap:priorities", {}, 8),
+    (Role.CURATOR, "heatmap:priorities", {}, 7),
     (Role.CURATOR, "heatmap:region-dashboard", {}, 14),
     (Role.BLOCK_HEAD, "heatmap:block-dashboard", {}, 22),
     (Role.CURATOR, "heatmap:problems", {}, 6),
