@@ -101,22 +101,50 @@ def _selectors(runs: int, today: datetime.date) -> list[Row]:
     return [_row(f"тепловая карта: {label}", fn, runs) for label, fn in cases]
 
 
-def _pages(runs: int) -> list[Row]:
+def _busiest(today: datetime.date) -> tuple:
+    """(the organisation with the most appeals in the last year, its biggest topic, the region's biggest
+    municipality and topic), read from the rollup."""
+    from django.db.models import Sum
+
+    from heatmap.models import HeatMonth, HeatTopicMonth
+
+    year = today - datetime.timedelta(days=365)
+    by = HeatMonth.objects.filter(month__gte=year, organisation__isnull=False).values("organisation_id")
+    organisation = by.annotate(n=Sum("received")).order_by("-n")[0]["organisation_id"]
+    topics = HeatTopicMonth.objects.filter(month__gte=year, topic__isnull=False)
+    pair = topics.values("territory_id", "topic_id").annotate(n=Sum("received")).order_by("-n")[0]
+    return organisation, pair["territory_id"], pair["topic_id"]
+
+
+def _pages(runs: int, today: datetime.date) -> list[Row]:
+    from appeals.models import Topic
     from cur.models import User
     from cur.roles import Role
     from heatmap.services import detect_problem_points
+    from sectors.models import Territory
 
     detect_problem_points()  # so that the problem point lists are not empty (rolled back with the rest)
     curator = User.objects.create(username="bench-heatmap-curator", role=Role.CURATOR)
     head = User.objects.filter(username="bench-head-health").first() or User.objects.create(
         username="bench-heatmap-head", role=Role.BLOCK_HEAD
     )
+    organisation, territory, topic_id = _busiest(today)
+    executor = User.objects.create(username="bench-heatmap-executor", role=Role.EXECUTOR, organisation_id=organisation)
+    mcu = User.objects.create(username="bench-heatmap-mcu", role=Role.MUNICIPAL_OPERATOR,
+                              territory=Territory.objects.get(oktmo="61701000"))  # fmt: skip
+    topic = Topic.objects.get(pk=topic_id).code
+    focus = f"/heatmap/focus/?territory={territory}&topic={topic}"
     cases = [
         (curator, "/heatmap/map/"), (curator, "/heatmap/map/?period=90"),
         (curator, "/heatmap/map/?period=365&metric=growth"),
-        (curator, "/heatmap/priorities/"), (curator, "/heatmap/dashboard/region/"), (curator, "/heatmap/problems/"),
+        (curator, f"/heatmap/map/?period=365&topic={topic}&channel=pos"),
+        (curator, "/heatmap/priorities/"), (curator, "/heatmap/priorities/?period=365"), (curator, focus),
+        (curator, "/heatmap/dashboard/region/"), (curator, "/heatmap/problems/"),
         (curator, "/heatmap/problems/list/"), (head, "/heatmap/dashboard/block/"), (head, "/heatmap/map/?period=90"),
-        (head, "/heatmap/map/?period=365"),
+        (head, "/heatmap/map/?period=365"), (head, "/heatmap/priorities/"),
+        (mcu, "/heatmap/map/?period=365"), (mcu, "/heatmap/priorities/"),
+        (executor, "/heatmap/map/?period=365"), (executor, f"/heatmap/map/?period=365&topic={topic}"),
+        (executor, "/heatmap/priorities/"), (executor, "/heatmap/priorities/?period=365"),
     ]  # fmt: skip
     rows = []
     for user, url in cases:
@@ -164,7 +192,7 @@ def run(*, runs: int = 30, rebuild: bool = True, jobs: int = 2) -> list[Row]:
     try:
         with transaction.atomic():
             rows += _selectors(runs, today)
-            rows += _pages(runs)
+            rows += _pages(runs, today)
             rows += _incremental(runs)
             raise _Rollback
     except _Rollback:

@@ -50,6 +50,7 @@ from .models import (
     HeatAreaDay,
     HeatAreaMonth,
     HeatCell,
+    HeatCellMonth,
     HeatDay,
     HeatFootprint,
     HeatMonth,
@@ -95,8 +96,9 @@ TOPIC_DAY = Level(HeatTopicDay, "day", (*AREA, "topic_id"))
 MONTH = Level(HeatMonth, "month", DAY.keys)
 AREA_MONTH = Level(HeatAreaMonth, "month", AREA)
 TOPIC_MONTH = Level(HeatTopicMonth, "month", TOPIC_DAY.keys)
-LEVELS = (CELL, DAY, AREA_DAY, TOPIC_DAY, MONTH, AREA_MONTH, TOPIC_MONTH)
-MONTH_OF = {MONTH: DAY, AREA_MONTH: AREA_DAY, TOPIC_MONTH: TOPIC_DAY}  # a month level is summed from its days
+CELL_MONTH = Level(HeatCellMonth, "month", DIMENSIONS)
+LEVELS = (CELL, DAY, AREA_DAY, TOPIC_DAY, MONTH, AREA_MONTH, TOPIC_MONTH, CELL_MONTH)
+MONTH_OF = {MONTH: DAY, AREA_MONTH: AREA_DAY, TOPIC_MONTH: TOPIC_DAY, CELL_MONTH: CELL}  # each from its days
 FOOTPRINT_TABLE = HeatFootprint._meta.db_table
 TABLES = (FOOTPRINT_TABLE, *(level.table for level in LEVELS))
 
@@ -154,7 +156,7 @@ def _levels_sql(*, months: bool) -> str:
              ("topics", TOPIC_DAY, "cells")]  # fmt: skip
     if months:
         steps += [("months", MONTH, "days"), ("area_months", AREA_MONTH, "areas"),
-                  ("topic_months", TOPIC_MONTH, "topics")]  # fmt: skip
+                  ("topic_months", TOPIC_MONTH, "topics"), ("cell_months", CELL_MONTH, "cells")]  # fmt: skip
     read = {source for _, _, source in steps}
     ctes = [f"{name} AS ({_insert_grouped(level, source, returning=name in read)})"
             for name, level, source in steps[:-1]]  # fmt: skip
@@ -341,6 +343,7 @@ class _Runner:
             with connections["default"].cursor() as cursor:
                 cursor.execute(f"SET work_mem = '{WORK_MEM}'")
                 cursor.execute(f"SET maintenance_work_mem = '{WORK_MEM}'")  # the index builds sort in memory
+                cursor.execute("SET jit = off")  # compiling the level statement cost 1–2 s and saved nothing
                 return task(cursor)
         finally:
             connections["default"].close()
@@ -383,29 +386,28 @@ def _load_footprints(runner: _Runner, cursor) -> int:
         return sum(runner.run(tasks))
 
 
-def _copy_schema_sql(cursor, table: str) -> tuple[list[str], list[str]]:
-    """(statements that give table__new the live table's constraints and indexes under temporary names,
-    statements that rename them to the live names after the swap)."""
-    build, rename = [], []
+def _copy_schema_sql(cursor, table: str) -> tuple[list[str], list[str], list[str]]:
+    """(CREATE INDEX statements that give table__new the live table's indexes under temporary names — each
+    may run beside the others, two builds on one table included —, statements that turn the key indexes into
+    the live constraints, statements that rename all of them to the live names after the swap)."""
+    build, attach, rename = [], [], []
     cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
-        "AND contype IN ('p', 'u') ORDER BY contype",
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, k.contype FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid "
+        "AND k.contype IN ('p', 'u') WHERE i.indrelid = %s::regclass ORDER BY k.contype NULLS LAST, c.relname",
         [table],
     )
-    for name, definition in cursor.fetchall():
-        build.append(f'ALTER TABLE {table}{NEW} ADD CONSTRAINT "{name}{NEW}" {definition}')
-        rename.append(f'ALTER TABLE {table} RENAME CONSTRAINT "{name}{NEW}" TO "{name}"')
-    cursor.execute(
-        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "WHERE i.indrelid = %s::regclass "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)",
-        [table],
-    )
-    for name, definition in cursor.fetchall():  # plain indexes, if a later migration adds one
+    for index, definition, constraint, kind in cursor.fetchall():
+        name = constraint or index
         match = re.match(r"^(CREATE (?:UNIQUE )?INDEX )(\S+)( ON (?:\S+\.)?)(\S+)( .*)$", definition)
         build.append(f'{match[1]}"{name}{NEW}"{match[3]}{table}{NEW}{match[5]}')
-        rename.append(f'ALTER INDEX "{name}{NEW}" RENAME TO "{name}"')
-    return build, rename
+        if constraint:
+            what = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+            attach.append(f'ALTER TABLE {table}{NEW} ADD CONSTRAINT "{name}{NEW}" {what} USING INDEX "{name}{NEW}"')
+            rename.append(f'ALTER TABLE {table} RENAME CONSTRAINT "{name}{NEW}" TO "{name}"')
+        else:
+            rename.append(f'ALTER INDEX "{name}{NEW}" RENAME TO "{name}"')
+    return build, attach, rename
 
 
 def rebuild_all(*, jobs: int = 2) -> dict[str, int]:
@@ -463,9 +465,11 @@ def _rebuild(runner: _Runner, cursor) -> dict[str, int]:
             runner.run([_statement(sql, chunk) for chunk in chunks])
             stage("дни и месяцы")
         schema = {table: _copy_schema_sql(cursor, table) for table in TABLES}
-        biggest_first = [schema[t][0] for t in (FOOTPRINT_TABLE, CELL.table, TOPIC_DAY.table, DAY.table)]
-        rest = [schema[t][0] for t in TABLES if schema[t][0] not in biggest_first]
-        runner.run([_statements(build) for build in [*biggest_first, *rest]])
+        biggest = (FOOTPRINT_TABLE, CELL.table, TOPIC_DAY.table, DAY.table)
+        builds = [sql for table in biggest for sql in schema[table][0]]
+        builds += [sql for table in TABLES if table not in biggest for sql in schema[table][0]]
+        runner.run([_statement(sql) for sql in builds])
+        runner.run([_statements([sql for table in TABLES for sql in schema[table][1]])])
         stage("индексы")
         runner.run([_statement(f"ANALYZE {table}{NEW}") for table in TABLES])
         stage("ANALYZE")
@@ -507,7 +511,7 @@ def _statements(sqls: list[str]) -> Callable:
     return run
 
 
-def _swap(cursor, schema: dict[str, tuple[list[str], list[str]]]) -> None:
+def _swap(cursor, schema: dict[str, tuple[list[str], list[str], list[str]]]) -> None:
     """The new tables take the live names in one transaction: a reader waits at most for this, never for
     the build (DROP and RENAME take their table's exclusive lock until the commit)."""
     with transaction.atomic():
@@ -518,7 +522,7 @@ def _swap(cursor, schema: dict[str, tuple[list[str], list[str]]]) -> None:
                 sequence = cursor.fetchone()[0]
             cursor.execute(f"DROP TABLE {table}")
             cursor.execute(f"ALTER TABLE {table}{NEW} RENAME TO {table}")
-            for sql in schema[table][1]:
+            for sql in schema[table][2]:
                 cursor.execute(sql)
             if sequence:
                 cursor.execute(f"SELECT setval(%s, COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)", [sequence])

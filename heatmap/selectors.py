@@ -28,6 +28,7 @@ from .models import (
     HeatAreaDay,
     HeatAreaMonth,
     HeatCell,
+    HeatCellMonth,
     HeatDay,
     HeatMonth,
     HeatTopicDay,
@@ -54,7 +55,7 @@ FAMILIES = (  # the smallest first
     Family(HeatAreaDay, HeatAreaMonth, frozenset({"territory_id", "sector_block_id"})),
     Family(HeatDay, HeatMonth, frozenset({"territory_id", "sector_block_id", "channel", "organisation_id"})),
     Family(HeatTopicDay, HeatTopicMonth, frozenset({"territory_id", "sector_block_id", "topic_id"})),
-    Family(HeatCell, None, frozenset(DIMENSIONS.values())),
+    Family(HeatCell, HeatCellMonth, frozenset(DIMENSIONS.values())),
 )
 
 

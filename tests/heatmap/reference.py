@@ -13,6 +13,7 @@ from heatmap.models import (
     HeatAreaDay,
     HeatAreaMonth,
     HeatCell,
+    HeatCellMonth,
     HeatDay,
     HeatMonth,
     HeatTopicDay,
@@ -76,6 +77,7 @@ LEVELS = {
     HeatAreaMonth: ("month", "territory_id", "sector_block_id"),
     HeatTopicDay: ("day", "territory_id", "sector_block_id", "topic_id"),
     HeatTopicMonth: ("month", "territory_id", "sector_block_id", "topic_id"),
+    HeatCellMonth: ("month", *KEY),
 }
 
 
