@@ -186,7 +186,7 @@ def run(*, runs: int = 30, rebuild: bool = True, jobs: int = 2) -> list[Row]:
         started = time.perf_counter()
         counts = rollup.rebuild_all(jobs=jobs)
         elapsed = time.perf_counter() - started
-        rows.append((f"тепловая карта: полная пересборка ({jobs} соединения; ячеек {n(counts['cells'])}, "
+        rows.append((f"тепловая карта: полная пересборка ({jobs} соединения; месяцев ячеек {n(counts['cell_months'])}, "
                      f"месяцев {n(counts['months'])}, следов {n(counts['footprints'])})",
                      round(elapsed * 1000), None, round(appeals / elapsed), appeals))  # fmt: skip
     try:

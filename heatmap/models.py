@@ -49,42 +49,14 @@ class Counts(models.Model):
         abstract = True
 
 
-class HeatCell(Counts):
-    """One day × territory × sector block × topic × channel × executor: the finest level of the rollup.
+class HeatCellMonth(Counts):
+    """Month × territory × block × topic × channel × executor: the finest level of the rollup, for the reads
+    that need every dimension (a topic and a channel, an executor's topics). Their days come from the
+    footprints (`HeatFootprintDay`): a day of every dimension holds about one row per appeal, so a day table
+    of cells would be as big as the footprints and cost the nightly rebuild a third of its time.
 
     The coarser levels below hold the same counts summed over fewer dimensions; a read takes the smallest
-    level that has every column it filters or groups by (`heatmap.selectors.LEVELS`)."""
-
-    day = models.DateField("день")
-    territory = _fk("sectors.Territory", "территория")
-    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
-    topic = _fk("appeals.Topic", "тема")
-    channel = models.CharField("канал", max_length=16)
-    organisation = _fk("sectors.Organisation", "исполнитель")
-
-    class Meta:
-        verbose_name = "ячейка тепловой карты"
-        verbose_name_plural = "ячейки тепловой карты"
-        constraints = [
-            # One row per key (NULL is a value here: «тема не указана»). The index also serves the day-range
-            # scans of the reads that need every dimension (an executor's topics, a topic and a channel).
-            models.UniqueConstraint(
-                fields=["day", "territory", "sector_block", "topic", "channel", "organisation"],
-                name="heatcell_key", nulls_distinct=False,
-            ),
-        ]  # fmt: skip
-        # The edges of those reads (whole months come from HeatCellMonth): a day holds about as many cells as
-        # appeals, so a range of days is read by its topic or its executor, not scanned whole.
-        indexes = [models.Index(fields=["topic", "day"], name="heatcell_topic_day"),
-                   models.Index(fields=["organisation", "day"], name="heatcell_org_day")]  # fmt: skip
-
-    def __str__(self) -> str:
-        return f"{self.day} · {self.territory_id} · {self.topic_id} · {self.channel}"
-
-
-class HeatCellMonth(Counts):
-    """HeatCell by month: a year of a topic and a channel, or of an executor's topics, without reading a year
-    of cells (at 10M appeals a month holds ≈ 40,000 of these rows against ≈ 245,000 cells)."""
+    level that has every column it filters or groups by (`heatmap.selectors.FAMILIES`)."""
 
     month = models.DateField("месяц")
     territory = _fk("sectors.Territory", "территория")
@@ -102,6 +74,7 @@ class HeatCellMonth(Counts):
                 name="heatcellmonth_key", nulls_distinct=False,
             ),
         ]  # fmt: skip
+        # A year of one topic or of one executor is read by its own rows, not by a scan of every month row.
         indexes = [models.Index(fields=["topic", "month"], name="heatcellmonth_topic_month"),
                    models.Index(fields=["organisation", "month"], name="heatcellmonth_org_month")]  # fmt: skip
 
@@ -255,9 +228,35 @@ class HeatFootprint(models.Model):
     class Meta:
         verbose_name = "след обращения в тепловой карте"
         verbose_name_plural = "следы обращений в тепловой карте"
+        # The days of the reads of every dimension (`HeatFootprintDay`).
+        indexes = [models.Index(fields=["registered_day"], name="heatfootprint_registered"),
+                   models.Index(fields=["answered_day"], name="heatfootprint_answered")]  # fmt: skip
 
     def __str__(self) -> str:
         return f"обращение {self.appeal_id}"
+
+
+class HeatFootprintDay(Counts):
+    """The footprints as rollup rows of every dimension (a database view, `heatmap` migration 0004): each
+    footprint's registration day and, if answered, its answer day, with the counters that land on each — the
+    days of `HeatCellMonth`'s family. `id` is the appeal's id × 2 (+ 1 for the answer day)."""
+
+    id = models.BigIntegerField(primary_key=True)
+    day = models.DateField("день")
+    territory = _fk("sectors.Territory", "территория")
+    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
+    topic = _fk("appeals.Topic", "тема")
+    channel = models.CharField("канал", max_length=16)
+    organisation = _fk("sectors.Organisation", "исполнитель")
+
+    class Meta:
+        managed = False
+        db_table = "heatmap_heatfootprintday"
+        verbose_name = "день следа обращения"
+        verbose_name_plural = "дни следов обращений"
+
+    def __str__(self) -> str:
+        return f"{self.day} · обращение {self.id // 2}"
 
 
 class ProblemPoint(models.Model):

@@ -1,7 +1,8 @@
 # ruff: noqa: S608 — the SQL text is built only from this module's constants and model metadata; every value is a
 # parameter.
-"""Maintenance of the heat map rollup: the levels (`HeatCell` — day × territory × block × topic × channel ×
-executor — and the coarser day and month tables, `LEVELS`) and the per-appeal `HeatFootprint`.
+"""Maintenance of the heat map rollup: the levels (`HeatCellMonth` — month × territory × block × topic × channel
+× executor — and the coarser day and month tables, `LEVELS`) and the per-appeal `HeatFootprint`, whose days
+are the finest rows (`HeatFootprintDay`).
 
 On which day each counter lands (days are calendar days in Moscow time, `settings.TIME_ZONE`):
 
@@ -49,10 +50,10 @@ from .models import (
     REGISTRATION_FLAGS,
     HeatAreaDay,
     HeatAreaMonth,
-    HeatCell,
     HeatCellMonth,
     HeatDay,
     HeatFootprint,
+    HeatFootprintDay,
     HeatMonth,
     HeatTopicDay,
     HeatTopicMonth,
@@ -89,7 +90,6 @@ class Level:
 
 
 AREA = ("territory_id", "sector_block_id")
-CELL = Level(HeatCell, "day", DIMENSIONS)
 DAY = Level(HeatDay, "day", ("territory_id", "sector_block_id", "channel", "organisation_id"))
 AREA_DAY = Level(HeatAreaDay, "day", AREA)
 TOPIC_DAY = Level(HeatTopicDay, "day", (*AREA, "topic_id"))
@@ -97,9 +97,11 @@ MONTH = Level(HeatMonth, "month", DAY.keys)
 AREA_MONTH = Level(HeatAreaMonth, "month", AREA)
 TOPIC_MONTH = Level(HeatTopicMonth, "month", TOPIC_DAY.keys)
 CELL_MONTH = Level(HeatCellMonth, "month", DIMENSIONS)
-LEVELS = (CELL, DAY, AREA_DAY, TOPIC_DAY, MONTH, AREA_MONTH, TOPIC_MONTH, CELL_MONTH)
-MONTH_OF = {MONTH: DAY, AREA_MONTH: AREA_DAY, TOPIC_MONTH: TOPIC_DAY, CELL_MONTH: CELL}  # each from its days
+LEVELS = (DAY, AREA_DAY, TOPIC_DAY, MONTH, AREA_MONTH, TOPIC_MONTH, CELL_MONTH)
+DAY_LEVELS = (DAY, AREA_DAY, TOPIC_DAY)
+MONTH_OF = {MONTH: DAY, AREA_MONTH: AREA_DAY, TOPIC_MONTH: TOPIC_DAY, CELL_MONTH: None}  # None: the footprints
 FOOTPRINT_TABLE = HeatFootprint._meta.db_table
+FOOTPRINT_VIEW = HeatFootprintDay._meta.db_table
 TABLES = (FOOTPRINT_TABLE, *(level.table for level in LEVELS))
 
 SUMS = ", ".join(f'SUM("{c}")' for c in COUNTERS)
@@ -136,38 +138,46 @@ FOOTPRINT_ROWS = f"""SELECT f.registered_day AS day, {_DIMS}, {_counter_values("
 
 
 def _insert_grouped(level: Level, source: str, *, returning: bool = False) -> str:
-    """INSERT … SELECT of `level`'s rows summed from `source` (rows with a `day`). The day and month levels are
-    written in time order: the rows of a period lie together on disk, so a month is read from a few hundred
-    pages instead of one page per row (measured: a 30-day scan 6× faster at 1.2M appeals). The cells are not
-    sorted: a rebuild's biggest sort, for a table read only by the rare reads that need every dimension."""
+    """INSERT … SELECT of `level`'s rows summed from `source` (rows with a `day`), written in time order: the
+    rows of a period lie together on disk, so a month is read from a few hundred pages instead of one page per
+    row (measured: a 30-day scan 6× faster at 1.2M appeals)."""
     keys = ", ".join(level.keys)
     time = "day" if level.time == "day" else "date_trunc('month', day)::date"
     sql = (
         f"INSERT INTO {{{level.table}}} ({level.time}, {keys}, {NAMES}) SELECT {time}, {keys}, {SUMS} FROM {source} "
-        f"GROUP BY {time}, {keys}" + ("" if level is CELL else f" ORDER BY {time}")
+        f"GROUP BY {time}, {keys} ORDER BY {time}"
     )
     return sql + (f" RETURNING {level.time} AS day, {keys}, {NAMES}" if returning else "")
 
 
+# The footprint rows of the days of one range summed by day and every dimension: not stored (a day of every
+# dimension holds about one row per appeal), only the source of the levels of one rebuild statement.
+_NAMED_SUMS = ", ".join(f'SUM("{c}") AS "{c}"' for c in COUNTERS)
+_ALL = ", ".join(DIMENSIONS)
+CELLS = f"SELECT day, {_ALL}, {_NAMED_SUMS} FROM ({FOOTPRINT_ROWS}) x GROUP BY day, {_ALL}"
+
+
 def _levels_sql(*, months: bool) -> str:
-    """Every level of a range of days in one statement: the cells from the footprints, each coarser level from
-    the rows just written to a finer one (and the months, when the range is whole months)."""
-    steps = [("cells", CELL, f"({FOOTPRINT_ROWS}) x"), ("days", DAY, "cells"), ("areas", AREA_DAY, "days"),
-             ("topics", TOPIC_DAY, "cells")]  # fmt: skip
+    """Every level of a range of days in one statement, each from the rows just summed or written for a finer
+    one (and the months, when the range is whole months)."""
+    steps = [("days", DAY, "cells"), ("areas", AREA_DAY, "days"), ("topics", TOPIC_DAY, "cells")]
     if months:
         steps += [("months", MONTH, "days"), ("area_months", AREA_MONTH, "areas"),
                   ("topic_months", TOPIC_MONTH, "topics"), ("cell_months", CELL_MONTH, "cells")]  # fmt: skip
     read = {source for _, _, source in steps}
-    ctes = [f"{name} AS ({_insert_grouped(level, source, returning=name in read)})"
-            for name, level, source in steps[:-1]]  # fmt: skip
+    ctes = [f"cells AS MATERIALIZED ({CELLS})"]
+    ctes += [f"{name} AS ({_insert_grouped(level, source, returning=name in read)})"
+             for name, level, source in steps[:-1]]  # fmt: skip
     return f"WITH {', '.join(ctes)} {_insert_grouped(steps[-1][1], steps[-1][2])}"
 
 
 def _month_sql(level: Level) -> str:
+    """The months of a range of whole months, from the day level below (or the footprints)."""
     keys = ", ".join(level.keys)
+    days = f"{{{MONTH_OF[level].table}}}" if MONTH_OF[level] else f"({FOOTPRINT_ROWS}) x"
     return (
         f"INSERT INTO {{{level.table}}} (month, {keys}, {NAMES}) SELECT date_trunc('month', day)::date, {keys}, "
-        f"{SUMS} FROM {{{MONTH_OF[level].table}}} WHERE day >= %(lo)s AND day <= %(hi)s GROUP BY 1, {keys}"
+        f"{SUMS} FROM {days} WHERE day >= %(lo)s AND day <= %(hi)s GROUP BY 1, {keys}"
     )
 
 
@@ -309,7 +319,7 @@ def rebuild_range(since: datetime.date, until: datetime.date) -> None:
             {"lo": lo, "hi": hi, "since": since, "until": until},
         )
         _refresh(cursor, [row[0] for row in cursor.fetchall()])
-        for level in (CELL, DAY, AREA_DAY, TOPIC_DAY):
+        for level in DAY_LEVELS:
             cursor.execute(f"DELETE FROM {level.table} WHERE day BETWEEN %s AND %s", [since, until])
         cursor.execute(_levels_sql(months=False).format(**_names()), {"lo": since, "hi": until})
         months = {"lo": since.replace(day=1), "hi": _month_end(until)}
@@ -465,7 +475,7 @@ def _rebuild(runner: _Runner, cursor) -> dict[str, int]:
             runner.run([_statement(sql, chunk) for chunk in chunks])
             stage("дни и месяцы")
         schema = {table: _copy_schema_sql(cursor, table) for table in TABLES}
-        biggest = (FOOTPRINT_TABLE, CELL.table, TOPIC_DAY.table, DAY.table)
+        biggest = (FOOTPRINT_TABLE, TOPIC_DAY.table, DAY.table, CELL_MONTH.table)
         builds = [sql for table in biggest for sql in schema[table][0]]
         builds += [sql for table in TABLES if table not in biggest for sql in schema[table][0]]
         runner.run([_statement(sql) for sql in builds])
@@ -474,7 +484,7 @@ def _rebuild(runner: _Runner, cursor) -> dict[str, int]:
         runner.run([_statement(f"ANALYZE {table}{NEW}") for table in TABLES])
         stage("ANALYZE")
         counts = {"footprints": footprints}
-        for key, table in (("cells", CELL.table), ("months", MONTH.table)):
+        for key, table in (("cell_months", CELL_MONTH.table), ("months", MONTH.table)):
             cursor.execute(f"SELECT count(*) FROM {table}{NEW}")
             counts[key] = cursor.fetchone()[0]
         _swap(cursor, schema)
@@ -513,8 +523,12 @@ def _statements(sqls: list[str]) -> Callable:
 
 def _swap(cursor, schema: dict[str, tuple[list[str], list[str], list[str]]]) -> None:
     """The new tables take the live names in one transaction: a reader waits at most for this, never for
-    the build (DROP and RENAME take their table's exclusive lock until the commit)."""
+    the build (DROP and RENAME take their table's exclusive lock until the commit). The view of the footprint
+    days is dropped with the old footprints and made again over the new ones."""
+    cursor.execute("SELECT pg_get_viewdef(%s::regclass)", [FOOTPRINT_VIEW])
+    view = cursor.fetchone()[0]
     with transaction.atomic():
+        cursor.execute(f"DROP VIEW {FOOTPRINT_VIEW}")
         for table in TABLES:
             sequence = None
             if table != FOOTPRINT_TABLE:  # the levels' id is an identity column with its own sequence
@@ -527,6 +541,7 @@ def _swap(cursor, schema: dict[str, tuple[list[str], list[str], list[str]]]) -> 
             if sequence:
                 cursor.execute(f"SELECT setval(%s, COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)", [sequence])
                 cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {table}_id_seq")
+        cursor.execute(f"CREATE VIEW {FOOTPRINT_VIEW} AS {view}")
 
 
 def rebuild_python() -> dict[str, int]:
@@ -548,4 +563,4 @@ def rebuild_python() -> dict[str, int]:
         for level in LEVELS:
             level.model.objects.all().delete()
             level.model.objects.bulk_create(rows[level], batch_size=2000)
-    return {"cells": len(rows[CELL]), "months": len(rows[MONTH]), "footprints": len(footprints)}
+    return {"cell_months": len(rows[CELL_MONTH]), "months": len(rows[MONTH]), "footprints": len(footprints)}

@@ -27,9 +27,9 @@ from .models import (
     COUNTERS,
     HeatAreaDay,
     HeatAreaMonth,
-    HeatCell,
     HeatCellMonth,
     HeatDay,
+    HeatFootprintDay,
     HeatMonth,
     HeatTopicDay,
     HeatTopicMonth,
@@ -55,7 +55,7 @@ FAMILIES = (  # the smallest first
     Family(HeatAreaDay, HeatAreaMonth, frozenset({"territory_id", "sector_block_id"})),
     Family(HeatDay, HeatMonth, frozenset({"territory_id", "sector_block_id", "channel", "organisation_id"})),
     Family(HeatTopicDay, HeatTopicMonth, frozenset({"territory_id", "sector_block_id", "topic_id"})),
-    Family(HeatCell, HeatCellMonth, frozenset(DIMENSIONS.values())),
+    Family(HeatFootprintDay, HeatCellMonth, frozenset(DIMENSIONS.values())),
 )
 
 

@@ -3,7 +3,7 @@ in heatmap.rollup: what the incremental updates and the rebuilds must equal."""
 
 from collections import defaultdict
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 
 from appeals.deadlines import MOSCOW
@@ -12,9 +12,9 @@ from heatmap.models import (
     COUNTERS,
     HeatAreaDay,
     HeatAreaMonth,
-    HeatCell,
     HeatCellMonth,
     HeatDay,
+    HeatFootprintDay,
     HeatMonth,
     HeatTopicDay,
     HeatTopicMonth,
@@ -63,9 +63,11 @@ def expected_cells() -> dict[tuple, dict[str, int]]:
 
 
 def actual_cells() -> dict[tuple, dict[str, int]]:
+    """The finest rows as they are: the footprints' days (the view) summed by day and every dimension."""
+    sums = {n: Sum(n) for n in COUNTERS}
     return {
         (c["day"], *(c[k] for k in KEY)): {n: c[n] for n in COUNTERS}
-        for c in HeatCell.objects.values("day", *KEY, *COUNTERS)
+        for c in HeatFootprintDay.objects.values("day", *KEY).annotate(**sums).order_by()
     }
 
 
@@ -83,7 +85,8 @@ LEVELS = {
 
 def months_from_cells() -> dict[str, dict[tuple, dict[str, int]]]:
     """Every coarser level as it should be: the cells summed over its key."""
-    cells = list(HeatCell.objects.values("day", *KEY, *COUNTERS))
+    cells = [{"day": day, **dict(zip(KEY, dims, strict=True)), **counts}
+             for (day, *dims), counts in actual_cells().items()]  # fmt: skip
     levels = {}
     for model, key in LEVELS.items():
         rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from cur.models import AuditEvent
-from heatmap.models import HeatCell
+from heatmap.models import HeatCellMonth, HeatFootprint, HeatTopicDay
 from heatmap.population import DEFAULT_PATH, load_population, read_population
 from sectors.models import Territory
 from sectors.services_geo import load_region_territories
@@ -48,11 +48,13 @@ def test_the_nightly_rebuild_runs_in_a_real_worker(transactional_db, world, cloc
 
     for territory in world.districts:
         register(world, territory=territory)  # outside a test transaction the signal rolls them up itself
-    HeatCell.objects.all().delete()  # drift: the rollup lost everything
+    HeatFootprint.objects.all().delete()  # drift: the rollup lost everything
+    HeatTopicDay.objects.all().delete()
+    HeatCellMonth.objects.all().delete()
     with celery_worker():
         assert send(tasks.rebuild_rollup)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not HeatCell.objects.exists():
+        while time.monotonic() < deadline and not HeatCellMonth.objects.exists():
             time.sleep(0.2)
         time.sleep(0.5)
-    assert actual_cells() == expected_cells() and HeatCell.objects.count() == 3
+    assert actual_cells() == expected_cells() and HeatFootprint.objects.count() == 3

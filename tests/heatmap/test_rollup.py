@@ -11,7 +11,7 @@ from appeals import services as s
 from appeals.models import Appeal
 from appeals.sweep import sweep_deadlines
 from heatmap import rollup
-from heatmap.models import HeatCell, HeatFootprint
+from heatmap.models import HeatCellMonth, HeatFootprint, HeatFootprintDay, HeatTopicDay
 
 from .reference import actual_cells, actual_months, expected_cells, months_from_cells
 from .world import register
@@ -101,7 +101,7 @@ def test_incremental_rollup_equals_group_by_after_random_service_calls(
     # Then the rollup is the GROUP BY over the appeals, cell by cell, and the months are the cells summed
     assert actual_cells() == expected_cells()
     assert actual_months() == months_from_cells()
-    assert HeatCell.objects.filter(answered__gt=0).exists() and HeatCell.objects.filter(overdue__gt=0).exists()
+    assert HeatTopicDay.objects.filter(answered__gt=0).exists() and HeatTopicDay.objects.filter(overdue__gt=0).exists()
     # And a full rebuild changes nothing
     incremental = actual_cells()
     rollup.rebuild_all()
@@ -113,11 +113,11 @@ def test_moving_an_appeal_to_another_territory_fixes_both_cells(world, clock, dj
     first, second = world.districts[:2]
     with django_capture_on_commit_callbacks(execute=True):
         appeal = register(world, territory=first)
-    assert HeatCell.objects.get(territory=first).received == 1
+    assert HeatTopicDay.objects.get(territory=first).received == 1
     with django_capture_on_commit_callbacks(execute=True):
         s.set_classification(appeal, by=world.operator, topic=world.topic("health"), territory=second)
-    assert not HeatCell.objects.filter(territory=first).exists()
-    assert HeatCell.objects.get(territory=second).received == 1
+    assert not HeatTopicDay.objects.filter(territory=first).exists()
+    assert HeatTopicDay.objects.get(territory=second).received == 1
     assert HeatFootprint.objects.get(appeal_id=appeal.pk).territory_id == second.pk
 
 
@@ -129,11 +129,11 @@ def test_a_withdrawn_answer_leaves_its_answer_day(world, clock, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         s.answer_appeal(appeal, text="Ответ.", by=world.operator)
     answer_day = clock.today()
-    assert HeatCell.objects.get(day=answer_day).answered == 1
+    assert HeatTopicDay.objects.get(day=answer_day).answered == 1
     clock.advance(days=2)
     with django_capture_on_commit_callbacks(execute=True):
         s.return_appeal(appeal, by=world.operator, comment="Ответ формальный.")
-    assert not HeatCell.objects.filter(day=answer_day).exists()
+    assert not HeatTopicDay.objects.filter(day=answer_day).exists()
     assert actual_cells() == expected_cells()
 
 
@@ -142,9 +142,10 @@ def test_rebuilding_a_date_range_restores_drifted_cells(world, clock, django_cap
         for territory in world.districts:
             register(world, territory=territory)
             clock.advance(days=1)
-    # Given drift: a lost update and a stray cell
-    HeatCell.objects.filter(territory=world.districts[0]).update(received=7)
-    HeatCell.objects.create(day=clock.today(), channel="pos", received=3)
+    # Given drift: a lost update, a stray row and a footprint that no longer matches its appeal
+    HeatTopicDay.objects.filter(territory=world.districts[0]).update(received=7)
+    HeatTopicDay.objects.create(day=clock.today(), received=3)
+    HeatFootprint.objects.filter(territory_id=world.districts[1].pk).update(channel="email")
     # When the range is rebuilt
     rollup.rebuild_range(clock.today() - datetime.timedelta(days=5), clock.today())
     # Then it equals the appeals again
@@ -160,7 +161,7 @@ def test_an_update_waits_for_no_one_when_another_writer_holds_the_lock(world, cl
     with django_capture_on_commit_callbacks(execute=True):
         appeal = register(world, territory=world.districts[0])
     assert queued == [[appeal.pk]]
-    assert not HeatCell.objects.exists()
+    assert not HeatTopicDay.objects.exists() and not HeatFootprintDay.objects.exists()
 
 
 def test_a_failing_update_never_breaks_the_appeal_write(world, clock, django_capture_on_commit_callbacks,
@@ -208,18 +209,22 @@ def test_a_parallel_rebuild_swaps_in_tables_that_keep_their_names_and_take_updat
     appeals = [register(world, territory=world.districts[i % 3], block=("health", "waste")[i % 2], topic=i % 3)
                for i in range(12)]  # fmt: skip
     s.assign_appeal(appeals[0], organisation=world.organisations["health"], by=world.operator)
-    HeatCell.objects.filter(territory=world.districts[0]).update(received=9)  # drift
+    HeatTopicDay.objects.filter(territory=world.districts[0]).update(received=9)  # drift
     # When the whole rollup is rebuilt by two connections and swapped in
     counts = rollup.rebuild_all(jobs=2)
     # Then it is the GROUP BY over the appeals, under the live names, with no table left behind
-    assert counts["footprints"] == 12 and counts["cells"] == HeatCell.objects.count()
+    assert counts["footprints"] == 12 and counts["cell_months"] == HeatCellMonth.objects.count()
     assert actual_cells() == expected_cells()
     assert actual_months() == months_from_cells()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_class WHERE relname LIKE 'heatmap%%__new%%'")
         assert cursor.fetchone()[0] == 0
-        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = 'heatmap_heatcell'::regclass ORDER BY 1")
-        assert [row[0] for row in cursor.fetchall()] == ["heatcell_key", "heatmap_heatcell_pkey"]
+        cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY 1",
+                       ["heatmap_heatcellmonth"])  # fmt: skip
+        assert [row[0] for row in cursor.fetchall()] == ["heatcellmonth_key", "heatmap_heatcellmonth_pkey"]
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'heatmap_heatfootprint' ORDER BY 1")
+        assert [row[0] for row in cursor.fetchall()] == ["heatfootprint_answered", "heatfootprint_registered",
+                                                         "heatmap_heatfootprint_pkey"]  # fmt: skip
     # And incremental updates go on: a new cell (the identity sequence), an upsert on the key constraint
     clock.advance(days=1)
     s.answer_appeal(appeals[0], text="Ответ по существу.", by=world.operator)

@@ -18,7 +18,7 @@ from appeals.models import Appeal, AppealEvent, AppealImport
 from cur.models import AuditEvent
 from cur.roles import Role
 from heatmap import rollup
-from heatmap.models import HeatCell, HeatMonth
+from heatmap.models import HeatCellMonth, HeatFootprintDay, HeatMonth
 from ratings import compute
 from ratings.models import Level
 from tests.appeals.factories import appeal_in
@@ -188,8 +188,8 @@ def rating_inputs(since: datetime.date, until: datetime.date) -> dict:
 
 def heat_map() -> tuple[list, list]:
     rollup.rebuild_all()
-    cells = list(HeatCell.objects.order_by("pk").values())
-    months = list(HeatMonth.objects.order_by("pk").values())
+    cells = list(HeatFootprintDay.objects.order_by("pk").values())
+    months = list(HeatMonth.objects.order_by("pk").values()) + list(HeatCellMonth.objects.order_by("pk").values())
     for row in cells + months:
         row.pop("id")
     return sorted(map(repr, cells)), sorted(map(repr, months))
