@@ -152,7 +152,7 @@ def _insert_grouped(level: Level, source: str, *, returning: bool = False) -> st
 
 # The footprint rows of the days of one range summed by day and every dimension: not stored (a day of every
 # dimension holds about one row per appeal), only the source of the levels of one rebuild statement.
-_NAMED_SUMS = ", ".join(f'SUM("{c}") AS "{c}"' for c in COUNTERS)
+_NAMED_SUMS = ", ".join(f'SUM("{c}")::int AS "{c}"' for c in COUNTERS)  # int: a sum of bigint sums as numeric
 _ALL = ", ".join(DIMENSIONS)
 CELLS = f"SELECT day, {_ALL}, {_NAMED_SUMS} FROM ({FOOTPRINT_ROWS}) x GROUP BY day, {_ALL}"
 
