@@ -92,7 +92,7 @@ class Level:
 AREA = ("territory_id", "sector_block_id")
 DAY = Level(HeatDay, "day", ("territory_id", "sector_block_id", "channel", "organisation_id"))
 AREA_DAY = Level(HeatAreaDay, "day", AREA)
-TOPIC_DAY = Level(HeatTopicDay, "day", (*AREA, "topic_id"))
+TOPIC_DAY = Level(HeatTopicDay, "day", (*AREA, "topic_id", "organisation_id"))
 MONTH = Level(HeatMonth, "month", DAY.keys)
 AREA_MONTH = Level(HeatAreaMonth, "month", AREA)
 TOPIC_MONTH = Level(HeatTopicMonth, "month", TOPIC_DAY.keys)

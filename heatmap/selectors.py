@@ -2,8 +2,8 @@
 dimension values, with the counters summed.
 
 Each read takes the smallest level of the rollup that has every column it groups or filters by
-(`FAMILIES`: territory × block, + channel and executor, + topic, every dimension). A period is read from the
-level's month table for whole months and from its day table for the rest; at each end of the period the
+(`FAMILIES`: territory × block, + channel and executor, + topic and executor, every dimension). A period is
+read from the level's month table for whole months and from its day table for the rest; at each end of the period the
 cheaper of «the days inside the period» and «the whole month less the days outside it» is read (days after
 today cost nothing), so a period of any length reads at most about a fortnight of days at each past end.
 """
@@ -54,7 +54,7 @@ class Family:
 FAMILIES = (  # the smallest first
     Family(HeatAreaDay, HeatAreaMonth, frozenset({"territory_id", "sector_block_id"})),
     Family(HeatDay, HeatMonth, frozenset({"territory_id", "sector_block_id", "channel", "organisation_id"})),
-    Family(HeatTopicDay, HeatTopicMonth, frozenset({"territory_id", "sector_block_id", "topic_id"})),
+    Family(HeatTopicDay, HeatTopicMonth, frozenset({"territory_id", "sector_block_id", "topic_id", "organisation_id"})),
     Family(HeatFootprintDay, HeatCellMonth, frozenset(DIMENSIONS.values())),
 )
 

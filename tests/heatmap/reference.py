@@ -77,8 +77,8 @@ LEVELS = {
     HeatMonth: ("month", "territory_id", "sector_block_id", "channel", "organisation_id"),
     HeatAreaDay: ("day", "territory_id", "sector_block_id"),
     HeatAreaMonth: ("month", "territory_id", "sector_block_id"),
-    HeatTopicDay: ("day", "territory_id", "sector_block_id", "topic_id"),
-    HeatTopicMonth: ("month", "territory_id", "sector_block_id", "topic_id"),
+    HeatTopicDay: ("day", "territory_id", "sector_block_id", "topic_id", "organisation_id"),
+    HeatTopicMonth: ("month", "territory_id", "sector_block_id", "topic_id", "organisation_id"),
     HeatCellMonth: ("month", *KEY),
 }
 
