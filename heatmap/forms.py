@@ -93,7 +93,10 @@ class PrioritiesForm(HeatFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["metric"]
+        # Priorities for polls rank what residents raise, whichever channel they used (Правила, п. 4б); a
+        # channel is for the map. (It would also read a period's edges appeal by appeal: no level has a topic
+        # and a channel by day.)
+        del self.fields["metric"], self.fields["channel"]
 
     def min_appeals(self) -> int:
         return self.value("min_count", 10)

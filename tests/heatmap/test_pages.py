@@ -121,8 +121,16 @@ def test_an_executor_sees_only_their_organisations_appeals(filled, people, clien
 
         appeal = register(world, territory=world.districts[0], block="health")
         services.assign_appeal(appeal, organisation=world.organisations["health"], by=world.operator)
-    figure = _figure(client_for(people[Role.EXECUTOR]).get(reverse("heatmap:map")), "heat-map")["data"][0]
+    client = client_for(people[Role.EXECUTOR])
+    figure = _figure(client.get(reverse("heatmap:map")), "heat-map")["data"][0]
     assert sum(figure["z"]) == 1
+    # Their topics too: the map of one topic and the priorities count only the appeal of their organisation
+    topic = _figure(client.get(reverse("heatmap:map"), {"topic": world.topic("health").code}), "heat-map")
+    assert sum(topic["data"][0]["z"]) == 1
+    rows = client.get(reverse("heatmap:priorities"), {"min_count": 1}).context["rows"]
+    assert [(r.place.id, r.topic.pk, r.priority.stats.received) for r in rows] == [
+        (world.districts[0].pk, world.topic("health").pk, 1)
+    ]
 
 
 def test_a_click_leads_to_the_appeals_behind_the_number(filled, people, client_for, world):
@@ -149,3 +157,12 @@ def test_priorities_rank_the_pairs_with_reasons(filled, people, client_for, worl
     assert [(r.place.id, r.priority.stats.received) for r in rows] == [(world.districts[0].pk, 5),
                                                                       (world.districts[1].pk, 3)]  # fmt: skip
     assert all(r.priority.reasons for r in rows)
+
+
+def test_priorities_count_every_channel(filled, people, client_for, world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        register(world, territory=world.districts[1], block="waste", channel="email")
+    client = client_for(people[Role.CURATOR])
+    response = client.get(reverse("heatmap:priorities"), {"min_count": 3, "channel": "pos"})
+    assert 'name="channel"' not in response.text  # no channel filter is offered, and none is applied
+    assert [r.priority.stats.received for r in response.context["rows"]] == [5, 4]
