@@ -49,7 +49,20 @@ class Counts(models.Model):
         abstract = True
 
 
-class HeatCellMonth(Counts):
+class EveryDimension(Counts):
+    """Counters by every dimension of an appeal."""
+
+    territory = _fk("sectors.Territory", "территория")
+    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
+    topic = _fk("appeals.Topic", "тема")
+    channel = models.CharField("канал", max_length=16)
+    organisation = _fk("sectors.Organisation", "исполнитель")
+
+    class Meta:
+        abstract = True
+
+
+class HeatCellMonth(EveryDimension):
     """Month × territory × block × topic × channel × executor: the finest level of the rollup, for the reads
     that need every dimension (a topic and a channel together). Their days come from the
     footprints (`HeatFootprintDay`): a day of every dimension holds about one row per appeal, so a day table
@@ -59,11 +72,6 @@ class HeatCellMonth(Counts):
     level that has every column it filters or groups by (`heatmap.selectors.FAMILIES`)."""
 
     month = models.DateField("месяц")
-    territory = _fk("sectors.Territory", "территория")
-    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
-    topic = _fk("appeals.Topic", "тема")
-    channel = models.CharField("канал", max_length=16)
-    organisation = _fk("sectors.Organisation", "исполнитель")
 
     class Meta:
         verbose_name = "месяц ячейки тепловой карты"
@@ -241,18 +249,13 @@ class HeatFootprint(models.Model):
         return f"обращение {self.appeal_id}"
 
 
-class HeatFootprintDay(Counts):
+class HeatFootprintDay(EveryDimension):
     """The footprints as rollup rows of every dimension (a database view, `heatmap` migration 0004): each
     footprint's registration day and, if answered, its answer day, with the counters that land on each — the
     days of `HeatCellMonth`'s family. `id` is the appeal's id × 2 (+ 1 for the answer day)."""
 
     id = models.BigIntegerField(primary_key=True)
     day = models.DateField("день")
-    territory = _fk("sectors.Territory", "территория")
-    sector_block = _fk("sectors.SectorBlock", "отраслевой блок")
-    topic = _fk("appeals.Topic", "тема")
-    channel = models.CharField("канал", max_length=16)
-    organisation = _fk("sectors.Organisation", "исполнитель")
 
     class Meta:
         managed = False
