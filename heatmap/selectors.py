@@ -12,7 +12,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import partial
 
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
@@ -240,10 +239,11 @@ Periods = list[tuple[HeatQuery, tuple[str, ...]]]  # (period, its counters)
 
 
 def period_reads(scope: Scope, dims: tuple[str, ...], periods: Periods) -> list[QuerySet]:
-    """The reads behind `aggregate_periods`: one values() queryset per table (days, months), keyed by the
-    rollup columns of `dims`, with a net sum `p<n>_<counter>` of each period n (days added minus days
-    subtracted, or whole months). A key may come back from both tables: the caller adds them up (in Python or
-    in SQL, see `heatmap.priorities`)."""
+    """Several periods with the same filters, e.g. a period and the one before, read together: one values()
+    queryset per table (days, months) keyed by the rollup columns of `dims`, with a net sum `p<n>_<counter>`
+    of each period n (days added minus days subtracted, or whole months), so each key comes back once per
+    table instead of once per period and table. A key may come back from both tables: the caller adds them
+    up (in SQL: `heatmap.reports._pairs_source`)."""
     keys, q = [DIMENSIONS[d] for d in dims], periods[0][0]
     family = family_for(set(keys) | q.columns | scope.columns)
     today = timezone.localdate()
@@ -267,31 +267,6 @@ def period_reads(scope: Scope, dims: tuple[str, ...], periods: Periods) -> list[
     if month_sums:
         reads.append(family.months.objects.filter(month_ranges).values(*keys).annotate(**month_sums))
     return [scope.cells(qs.filter(q.condition())).order_by() for qs in reads]
-
-
-def aggregate_periods(scope: Scope, dims: tuple[str, ...], periods: Periods) -> list[dict[tuple, dict[str, int]]]:
-    """`aggregate` (no time bucket) of several periods with the same filters, e.g. a period and the one before:
-    the days and the months of all of them are read once, one query per table, and told apart by conditional
-    sums, so each key comes back once instead of once per period and table."""
-    results: list[dict[tuple, dict[str, int]]] = [defaultdict(partial(dict.fromkeys, c, 0)) for _, c in periods]
-    if scope.nothing:
-        return [defaultdict(zero) for _ in periods]
-    width = len(dims)
-    for qs in period_reads(scope, dims, periods):
-        names, rows = _fetch(qs)
-        columns = []  # (period, counter, position) of each sum p<period>_<counter>
-        for i, name in enumerate(names[width:], start=width):
-            period, counter = name[1:].split("_", 1)
-            columns.append((int(period), counter, i))
-        for row in rows:
-            key = row[:width]
-            for n, c, i in columns:
-                if row[i]:
-                    results[n][key][c] += row[i]
-    return [
-        defaultdict(zero, {k: v for k, v in result.items() if any(v[c] for c in counters)})
-        for result, (_, counters) in zip(results, periods, strict=True)
-    ]
 
 
 def _as_date(value):
