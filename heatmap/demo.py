@@ -32,7 +32,7 @@ def seed_heatmap_demo(*, stdout=None) -> dict:
     """Population, the rollup of the demo appeals and problem points; returns counts."""
     population = load_population()
     rollup = services.rebuild_all()
-    _say(stdout, f"Тепловая карта: месяцев ячеек {rollup['cell_months']}, месяцев {rollup['months']}.")
+    _say(stdout, f"Тепловая карта: следов обращений {rollup['footprints']}, строк по месяцам {rollup['months']}.")
     today = timezone.localdate()
     found = {"created": 0, "updated": 0}
     for weeks_ago in range(WEEKS_BACK, -1, -1):

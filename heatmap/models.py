@@ -65,8 +65,8 @@ class EveryDimension(Counts):
 class HeatCellMonth(EveryDimension):
     """Month × territory × block × topic × channel × executor: the finest level of the rollup, for the reads
     that need every dimension (a topic and a channel together). Their days come from the
-    footprints (`HeatFootprintDay`): a day of every dimension holds about one row per appeal, so a day table
-    of cells would be as big as the footprints and cost the nightly rebuild a third of its time.
+    footprints (`HeatFootprintDay`): a day of every dimension holds about one row per appeal (8.8M rows at
+    10M appeals), so a day table of cells would be as big as the footprints and slow the nightly rebuild.
 
     The coarser levels below hold the same counts summed over fewer dimensions; a read takes the smallest
     level that has every column it filters or groups by (`heatmap.selectors.FAMILIES`)."""

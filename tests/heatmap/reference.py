@@ -109,9 +109,9 @@ def actual_months() -> dict[str, dict[tuple, dict[str, int]]]:
     }
 
 
-def ranked_pairs(rows, *, min_count: int, weights: dict[str, float], min_rated: int) -> list[tuple[tuple, float]]:
-    """Priorities for polls as plain Python (percentiles by sorting, ties sharing the lower rank): ((territory,
-    topic), score) of the pairs with at least `min_count` appeals, the most pressing first — what the SQL of
+def scored_pairs(rows, *, min_count: int, weights: dict[str, float], min_rated: int) -> dict[tuple, float]:
+    """Priorities for polls as plain Python (percentiles by sorting, ties sharing the lower rank): the score
+    (unrounded) of each (territory, topic) pair with at least `min_count` appeals — what the SQL of
     `heatmap.priorities` must give."""
     rows = [r for r in rows if r.received >= min_count]
 
@@ -129,10 +129,8 @@ def ranked_pairs(rows, *, min_count: int, weights: dict[str, float], min_rated: 
         "overdue": [r.overdue / r.received for r in rows],
     }
     parts = {name: percentiles(values) for name, values in raw.items()}
-    scored = []
-    for i, r in enumerate(rows):
-        score = sum(weights[name] * (parts[name][i] if name == "volume" or raw[name][i] > 0 else 0.0)
-                    for name in weights)  # fmt: skip
-        scored.append(((r.territory_id, r.topic_id), 100 * score, r.received))
-    scored.sort(key=lambda s: (-round(s[1], 1), -s[2], s[0][1], s[0][0]))
-    return [(key, score) for key, score, _ in scored]
+    return {
+        (r.territory_id, r.topic_id): 100
+        * sum(weights[name] * (parts[name][i] if name == "volume" or raw[name][i] > 0 else 0.0) for name in weights)
+        for i, r in enumerate(rows)
+    }
