@@ -319,10 +319,11 @@ def requeue_unclassified(older_than_minutes: int = 10, limit: int = 5000) -> int
     if not ClassifierVersion.objects.filter(is_active=True).exists():
         return 0  # nothing could classify them; they are picked up once a model is active
     cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
-    # appeal_unclassified_idx (registered_at) WHERE classified_at IS NULL
+    # appeal_unclassified_idx (registered_at) WHERE classified_at IS NULL; pk breaks ties (bulk imports
+    # register many appeals at one instant), so `limit` takes a defined set.
     ids = list(
         Appeal.objects.filter(classified_at=None, registered_at__lt=cutoff)
-        .order_by("registered_at")
+        .order_by("registered_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
     from . import tasks

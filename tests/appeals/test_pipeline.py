@@ -277,9 +277,11 @@ def test_the_sweep_requeues_appeals_a_lost_task_left_unclassified(model, sent):
     Appeal.objects.filter(pk__in=[a.pk for a in lost] + [done.pk]).update(registered_at=long_ago)
 
     assert pipeline.requeue_unclassified(older_than_minutes=10, limit=2) == 2
+    # The lost three share one registered_at: the sweep breaks the tie by id, oldest first.
+    assert sent[-1] == ("appeals.tasks.classify_appeals", (sorted(a.pk for a in lost)[:2],))
     assert pipeline.requeue_unclassified(older_than_minutes=10) == 3
 
-    assert sent[-1] == ("appeals.tasks.classify_appeals", ([a.pk for a in lost],))
+    assert sent[-1] == ("appeals.tasks.classify_appeals", (sorted(a.pk for a in lost),))
     assert fresh.pk not in sent[-1][1][0]
     pipeline.classify_appeals(sent[-1][1][0])
     assert pipeline.requeue_unclassified() == 0
