@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import transaction
 
 from . import audit
-from .models import User
+from .models import AuditEvent, User
 from .roles import Role
 
 # The executor answers for this hospital; the municipal operator works in this district.
@@ -33,6 +33,30 @@ NAMES = {
     Role.MUNICIPAL_OPERATOR: ("Ковалёва", "Ирина", "Викторовна", "Оператор МЦУ Шацкого района"),
     Role.COMPETENCE_CENTER: ("", "Центр компетенций", "", "Клиент API"),
 }
+
+
+# The audit row `seed_demo` writes when it has loaded the demo region: `make run` seeds only once.
+SEEDED = "demo.seed"
+
+
+def demo_seeded_at():
+    """When `seed_demo` last loaded the demo region into this database, or None."""
+    return AuditEvent.objects.filter(action=SEEDED).values_list("created_at", flat=True).first()
+
+
+def mark_demo_seeded(counts: dict) -> None:
+    """Record that the demo region is loaded (inside the seeding transaction): one row, the first load's time."""
+    AuditEvent.objects.update_or_create(
+        action=SEEDED,
+        object_type="demo",
+        defaults={"object_repr": "Демо-данные Рязанской области", "changes": counts},
+    )
+
+
+def demo_credentials() -> list[tuple[str, str, str]]:
+    """(username, documented password, role label) of the demo users that exist."""
+    existing = set(User.objects.filter(username__in=[r.value for r in Role]).values_list("username", flat=True))
+    return [(role.value, demo_password(role.value), role.label) for role in Role if role.value in existing]
 
 
 def demo_password(role: str) -> str:

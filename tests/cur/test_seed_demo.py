@@ -79,6 +79,23 @@ def test_running_seed_demo_twice_leaves_the_same_rows():
     assert "(назначено сейчас 0)" in output
 
 
+def test_seed_demo_once_loads_the_region_on_the_first_start_only():
+    """`make run` seeds with --once: the first start loads the region, the next ones only print the users."""
+    first = StringIO()
+    call_command("seed_demo", force=True, once=True, appeals=50, stdout=first)
+    Appeal.objects.filter(pk__in=Appeal.objects.order_by("pk").values("pk")[:5]).delete()
+    appeals = Appeal.objects.count()
+
+    second = StringIO()
+    call_command("seed_demo", force=True, once=True, appeals=50, stdout=second)
+
+    assert "Демо-данные Рязанской области готовы." in first.getvalue()
+    assert "Демо-данные уже загружены в эту базу" in second.getvalue()
+    assert "Демо-данные Рязанской области готовы." not in second.getvalue()
+    assert Appeal.objects.count() == appeals  # a full run would have made the deleted demo appeals again
+    assert printed_credentials(second.getvalue()) == printed_credentials(first.getvalue())
+
+
 def test_the_demo_region_is_plausibly_sized():
     output = seed_demo()
 

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from appeals.classification import seed_examples, train_version
 from appeals.demo import seed_appeals_demo
 from appeals.models import ClassifierVersion
-from cur.demo import seed_demo_users
+from cur.demo import demo_credentials, demo_seeded_at, mark_demo_seeded, seed_demo_users
 from cur.models import User
 from heatmap.demo import seed_heatmap_demo
 from moderation.demo import seed_informing_demo
@@ -35,13 +36,26 @@ class Command(BaseCommand):
             help="запустить и при DEBUG=0 (тестовый стенд): команда создаёт пользователей с известными паролями",
         )
         parser.add_argument("--appeals", type=int, default=3000, help="сколько демо-обращений создать (3000)")
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="ничего не делать, если демо-данные уже загружены в эту базу (так запускает make run)",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, once=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo создаёт пользователей с известными паролями и в рабочей установке не запускается. "
                 "Для разработки задайте DEBUG=1; на тестовом стенде добавьте --force."
             )
+        seeded_at = demo_seeded_at() if once else None
+        if seeded_at is not None:
+            moment = timezone.localtime(seeded_at).strftime("%d.%m.%Y %H:%M")
+            self.stdout.write(
+                f"Демо-данные уже загружены в эту базу {moment}; повторная загрузка — manage.py seed_demo."
+            )
+            self.write_credentials(demo_credentials())
+            return
         with transaction.atomic():
             counts = seed_sectors_demo(stdout=self.stdout)
             credentials = seed_demo_users()
@@ -51,6 +65,7 @@ class Command(BaseCommand):
             seed_heatmap_demo(stdout=self.stdout)
             seed_informing_demo(stdout=self.stdout)
             seed_portal_demo(stdout=self.stdout)
+            mark_demo_seeded({"appeals": appeal_counts["appeals"], "incidents": appeal_counts["incidents"]})
 
         self.stdout.write(self.style.SUCCESS("Демо-данные Рязанской области готовы."))
         rows = [
@@ -76,7 +91,9 @@ class Command(BaseCommand):
                 f"  Классификатор: обучена версия {classifier.version} на корпусе-затравке (macro-F1 {f1})"
             )
         self.stdout.write(f"  Пользователи: {User.objects.count()}, из них демо-пользователей {len(credentials)}")
+        self.write_credentials(credentials)
 
+    def write_credentials(self, credentials: list[tuple[str, str, str]]) -> None:
         self.stdout.write("")
         self.stdout.write("Демо-пользователи (пароли печатаются для разработки):")
         width = max(len(username) for username, _, _ in credentials)
