@@ -23,7 +23,9 @@ numbers as the incremental updates (the tests assert it).
 The footprint of an appeal is its contribution at its last roll-up (key, two days, counters), and every level
 is the sum of the footprints. An incremental update therefore needs no other appeal: it replaces the
 footprints of the changed appeals and applies the difference, old subtracted and new added, to every level
-(one upsert per level; a row that comes to zero is deleted). One advisory lock serialises all writers.
+(one upsert per level; a row that comes to zero is deleted). One advisory lock serialises all writers. On the
+embedded SQLite default the same difference is applied by `heatmap.rollup_python` (there SQLite's one write
+lock, taken at BEGIN, serialises the writers), so a change costs a few milliseconds there too.
 
 The nightly `rebuild_all` builds every table anew beside the live one — no index to maintain while
 loading, readers undisturbed — and swaps the names in one short transaction; see its docstring.
@@ -106,7 +108,8 @@ TABLES = (FOOTPRINT_TABLE, *(level.table for level in LEVELS))
 
 SUMS = ", ".join(f'SUM("{c}")' for c in COUNTERS)
 NAMES = ", ".join(f'"{c}"' for c in COUNTERS)
-FOOTPRINT_NAMES = ", ".join([*DIMENSIONS, "registered_day", "answered_day", *(f'"{f}"' for f in FLAGS)])
+FOOTPRINT_FIELDS = (*DIMENSIONS, "registered_day", "answered_day", *FLAGS)  # a footprint row, in this order
+FOOTPRINT_NAMES = ", ".join(f'"{f}"' for f in FOOTPRINT_FIELDS)
 
 # An appeal's footprint, from the appeals table (the same definitions as the docstring above).
 _ANS, _DUE = "(a.answered_at AT TIME ZONE %(tz)s)::date", "(a.due_at AT TIME ZONE %(tz)s)::date"
@@ -206,7 +209,7 @@ def is_postgresql() -> bool:
 
 
 def contributions(footprints: Iterable[tuple], sign: int = 1, into: dict | None = None) -> dict[tuple, list[int]]:
-    """Cell key (day, *DIMENSIONS) → counters (in COUNTERS order) of these footprints (rows in FOOTPRINT_NAMES
+    """Cell key (day, *DIMENSIONS) → counters (in COUNTERS order) of these footprints (rows in FOOTPRINT_FIELDS
     order), times `sign`, added into `into`. The one definition of a footprint's rows in Python."""
     into = defaultdict(lambda: [0] * len(COUNTERS)) if into is None else into
     reg_index = {c: COUNTERS.index(c) for c in ("received", *REGISTRATION_FLAGS)}
@@ -233,6 +236,15 @@ def project(level: Level, cells: dict[tuple, list[int]]) -> dict[tuple, list[int
         for i, value in enumerate(counters):
             target[i] += value
     return {key: counters for key, counters in result.items() if any(counters)}
+
+
+def level_rows(level: Level, cells: dict[tuple, list[int]]) -> list:
+    """Unsaved rows of `level` summed from cell-keyed counters."""
+    return [
+        level.model(**{level.time: key[0]}, **dict(zip(level.keys, key[1:], strict=True)),
+                    **dict(zip(COUNTERS, counters, strict=True)))
+        for key, counters in project(level, cells).items()
+    ]  # fmt: skip
 
 
 def _types(level: Level) -> list[str]:
@@ -278,7 +290,12 @@ def refresh_appeals(appeal_ids: Iterable[int], *, wait: bool = True) -> bool:
     if not ids:
         return True
     if not is_postgresql():
-        rebuild_all()  # the embedded SQLite default: small data, one full pass (see rebuild_python)
+        # The embedded SQLite default: the same difference through the ORM. No advisory lock there: the
+        # IMMEDIATE transaction takes SQLite's one write lock at BEGIN, which serialises every writer.
+        from . import rollup_python
+
+        with transaction.atomic():
+            rollup_python.refresh(ids)
         return True
     with transaction.atomic(), connection.cursor() as cursor:
         if not _lock(cursor, wait=wait):
@@ -306,7 +323,10 @@ def rebuild_range(since: datetime.date, until: datetime.date) -> None:
     the range are rolled up again (which also corrects their other day), then the range's rows are rewritten
     from the footprints."""
     if not is_postgresql():
-        rebuild_all()
+        from . import rollup_python
+
+        with transaction.atomic():
+            rollup_python.rebuild_range(since, until)
         return
     lo, hi = _bounds(since, until)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -550,13 +570,7 @@ def rebuild_python() -> dict[str, int]:
 
     footprints = rollup_python.footprints()
     cells = contributions([rollup_python.as_row(f) for f in footprints])
-    rows = {}
-    for level in LEVELS:
-        rows[level] = [
-            level.model(**{level.time: key[0]}, **dict(zip(level.keys, key[1:], strict=True)),
-                        **dict(zip(COUNTERS, counters, strict=True)))
-            for key, counters in project(level, cells).items()
-        ]  # fmt: skip
+    rows = {level: level_rows(level, cells) for level in LEVELS}
     with transaction.atomic():
         HeatFootprint.objects.all().delete()
         HeatFootprint.objects.bulk_create(footprints, batch_size=2000)
