@@ -17,16 +17,14 @@ if not port.isdigit() or not 0 < int(port) < 65536:
 with socket.socket() as s:
     try:
         s.bind((host, int(port)))
-    except OSError as e:
-        sys.exit(f"Порт {port} на {host} занят ({e.strerror}). Запустите на другом порту: make run PORT={int(port) + 1}")
+    except OSError:
+        sys.exit(f"Порт {port} на {host} уже занят другой программой. Запустите на другом порту: make run PORT={int(port) + 1}")
 EOF
 then
   exit 1
 fi
 
-"$PY" manage.py migrate --noinput -v0
-"$PY" manage.py collectstatic --noinput -v0
-"$PY" manage.py seed_demo --once
+"$PY" manage.py prepare_run
 
 "$CELERY" -A cur worker --loglevel=INFO --concurrency=2 &
 worker=$!

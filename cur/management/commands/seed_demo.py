@@ -3,7 +3,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.classification import seed_examples, train_version
 from appeals.demo import seed_appeals_demo
 from appeals.models import ClassifierVersion
 from cur.demo import demo_credentials, demo_seeded_at, mark_demo_seeded, seed_demo_users
@@ -18,6 +17,8 @@ from sectors.models import Organisation, ResponsiblePerson, Territory
 
 def seed_classifier():
     """A fresh install classifies too: train the first model on the shipped seed corpus."""
+    from appeals.classification import seed_examples, train_version  # scikit-learn: only when seeding
+
     if ClassifierVersion.objects.filter(is_active=True).exists():
         return None
     return train_version(seed_examples(), source="seed", activate=True)
