@@ -1,3 +1,7 @@
+import ipaddress
+
+from rest_framework.throttling import BaseThrottle
+
 from .audit import request_ip
 
 
@@ -17,6 +21,11 @@ class RequestContextMiddleware:
 
 
 def client_ip(request) -> str | None:
-    # Behind the load balancer the proxy sets X-Forwarded-For; its first entry is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) or None
+    """The client's address as the nearest TRUSTED_PROXIES hops saw it (DRF's throttles use the same rule,
+    REST_FRAMEWORK["NUM_PROXIES"]): a direct request's X-Forwarded-For is ignored, and behind N proxies only
+    the address the outermost trusted proxy appended counts — what a client writes before it is not trusted."""
+    address = BaseThrottle().get_ident(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:  # a proxy that passed garbage on: no address rather than a failed audit write
+        return None
