@@ -68,6 +68,7 @@ DISSATISFIED_MAX_SCORE = 2  # as appeals.services: a score of 1–2 is dissatisf
 DIMENSIONS = ("territory_id", "sector_block_id", "topic_id", "channel", "organisation_id")
 FLAGS = (*REGISTRATION_FLAGS, *ANSWER_FLAGS)
 NEW = "__new"  # suffix of the tables a rebuild fills before the swap
+SQLITE_CHUNK = 200  # appeals per transaction of an update on SQLite (measured ~170 ms for 200 at 3,000 appeals)
 WORK_MEM = "256MB"  # the rebuild's GROUP BYs hash in memory (a hash may take twice that: hash_mem_multiplier)
 
 
@@ -290,12 +291,15 @@ def refresh_appeals(appeal_ids: Iterable[int], *, wait: bool = True) -> bool:
     if not ids:
         return True
     if not is_postgresql():
-        # The embedded SQLite default: the same difference through the ORM. No advisory lock there: the
-        # IMMEDIATE transaction takes SQLite's one write lock at BEGIN, which serialises every writer.
+        # The embedded SQLite default: the same difference, applied by rollup_python. No advisory lock there:
+        # the IMMEDIATE transaction takes SQLite's one write lock at BEGIN, which serialises every writer. A
+        # transaction per SQLITE_CHUNK appeals (each appeal's difference stands alone): a queued batch holds
+        # that lock ~0.2 s at a time, not ~1 s per 2,000 appeals, so requests write in between.
         from . import rollup_python
 
-        with transaction.atomic():
-            rollup_python.refresh(ids)
+        for start in range(0, len(ids), SQLITE_CHUNK):
+            with transaction.atomic():
+                rollup_python.refresh(ids[start : start + SQLITE_CHUNK])
         return True
     with transaction.atomic(), connection.cursor() as cursor:
         if not _lock(cursor, wait=wait):
