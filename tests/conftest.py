@@ -1,4 +1,7 @@
+import datetime
 import os
+import re
+import time
 
 import pytest
 from rest_framework.test import APIClient
@@ -9,6 +12,79 @@ from sectors.models import SectorBlock
 from .factories import OrganisationFactory, TerritoryFactory, UserFactory
 
 PASSWORD = "пароль-для-тестов"
+
+
+# --- The clock and shared state ------------------------------------------------------------------
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("CUR_TEST_CLOCK", ""),
+        help="Run every test with the clock moved (ticking) to HH:MM UTC of the run's first day, or to an "
+        "ISO date and time (UTC unless it names a zone); also $CUR_TEST_CLOCK. E.g. --clock=23:30, when "
+        "Moscow already has the next day.",
+    )
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hypothesis (schemathesis) keeps its example database under the current directory by default.
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(os.path.join(settings.VAR_DIR, "hypothesis"))
+    config.clock_at = _clock_at(config.getoption("--clock"))
+
+
+def _clock_at(value: str) -> datetime.datetime | None:
+    if not value:
+        return None
+    if re.fullmatch(r"\d{1,2}:\d{2}", value):
+        hour, minute = map(int, value.split(":"))
+        today = datetime.datetime.now(datetime.UTC).date()
+        return datetime.datetime.combine(today, datetime.time(hour, minute), tzinfo=datetime.UTC)
+    moment = datetime.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def pytest_report_header(config):
+    if config.clock_at:
+        return f"clock: every test starts at {config.clock_at.isoformat()} (ticking)"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """With --clock, the test runs at that moment, ticking on. The processes it starts (a Celery worker,
+    manage.py) are moved by the same offset: cur/settings_test.py reads CUR_TEST_CLOCK_OFFSET."""
+    moment = request.config.clock_at
+    if moment is None or request.node.get_closest_marker("faults"):
+        yield
+        return
+    import time_machine
+
+    os.environ["CUR_TEST_CLOCK_OFFSET"] = str(moment.timestamp() - time.time())
+    try:
+        with time_machine.travel(moment, tick=True):
+            yield
+    finally:
+        del os.environ["CUR_TEST_CLOCK_OFFSET"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Each test starts with an empty cache: login failure counters and DRF's throttle history live
+    there (Redis, or the process's fallback while Redis is down), and would carry over to the next
+    test. (The fault tests run on servers of their own.)"""
+    if request.node.get_closest_marker("faults"):
+        return
+    from django.core.cache import cache
+
+    from cur import services
+
+    cache.clear()
+    services._fallback_cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -109,8 +185,10 @@ CHROMIUM_ARGS = [
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail("Нет /usr/bin/chromium: установите пакет Debian chromium (это делает .ci/run).")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # As long as an action may wait (the page fixture): a loaded 2-core machine renders slowly.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

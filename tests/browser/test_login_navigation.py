@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from cur.demo import demo_password
 from cur.navigation import MENU
@@ -26,5 +27,6 @@ def test_demo_users_log_in_and_see_only_the_menu_of_their_role(transactional_db,
     log_in("operator", demo_password("operator"))
     page.click("[data-testid=main-menu] >> text=Справочники")
     page.click("[data-testid=main-menu] >> text=Отраслевые блоки")
-    assert "Здравоохранение" in page.content()
-    assert "Твёрдые коммунальные отходы" in page.content()
+    page.wait_for_url("**/sectors/blocks/")
+    expect(page.locator("main")).to_contain_text("Здравоохранение")
+    expect(page.locator("main")).to_contain_text("Твёрдые коммунальные отходы")

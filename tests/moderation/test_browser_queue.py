@@ -2,6 +2,7 @@
 information event, and one message turned into an appeal from its page."""
 
 import pytest
+from playwright.sync_api import expect
 
 from informing.models import InformationEvent
 from moderation.models import IncomingMessage
@@ -40,7 +41,8 @@ def test_a_moderator_works_the_queue(scene, page, log_in, live_server):
     # Bulk: the three Пронск messages become signals of one new information event.
     page.fill("[data-testid=filter-form] [name=q]", "Пронск")
     page.click("[data-testid=filter-form] button[type=submit]")
-    assert rows.count() == 3
+    page.wait_for_url("**/moderation/?*q=*")
+    expect(rows).to_have_count(3)  # the click returns while the filtered page still loads
     page.check("#select-all")
     page.select_option("[data-testid=bulk-form] select[name=action]", "event")
     page.fill("[data-testid=bulk-form] [name=new_event_title]", "Мусор в Пронске")

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = r"""
@@ -82,9 +81,9 @@ def test_a_backup_restores_into_an_empty_database_with_every_row(tmp_path):
     source_db, target_db = f"cur_drill_{uuid.uuid4().hex[:8]}", None
     target_db = f"{source_db}_restored"
     source, target = server_url(source_db), server_url(target_db)
+    # REDIS_URL as inherited: cur.settings_test picks this xdist worker's Redis database from it again.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cur.settings_test", "DATABASE_URL": source,
-           "PY": sys.executable, "BACKUP_DIR": str(tmp_path), "BACKUP_KEEP_DAYS": "7",
-           "REDIS_URL": settings.REDIS_URL}  # fmt: skip
+           "PY": sys.executable, "BACKUP_DIR": str(tmp_path), "BACKUP_KEEP_DAYS": "7"}  # fmt: skip
     old = aged_dump(tmp_path, "cur-20200101-000000.dump", 20)
     recent = aged_dump(tmp_path, "cur-20991231-000000.dump", 2)
     with admin_connection() as conn:
