@@ -46,7 +46,7 @@ def load() -> str:
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(VAR_DIR=str(var_dir), DEBUG="1", PYTHONPATH=str(ROOT))
+    env.update(VAR_DIR=str(var_dir), DEBUG="1", PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")  # whole logs
     return env
 
 
@@ -72,19 +72,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(env: dict, var_dir: Path) -> tuple[str, list[subprocess.Popen]]:
+def start(env: dict, var_dir: Path, processes: list[subprocess.Popen]) -> str:
+    """Start gunicorn and the worker (added to `processes` at once, to be stopped whatever happens next);
+    the server's URL once it answers."""
     port = free_port()
     web_log, worker_log = (var_dir / "gunicorn.log").open("w"), (var_dir / "worker.log").open("w")
     gunicorn = [BIN / "gunicorn", "cur.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60",
                 "--access-logfile", "-"]  # fmt: skip
-    web = subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=web_log, stderr=subprocess.STDOUT)
+    processes.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=web_log, stderr=subprocess.STDOUT))
     celery = [BIN / "celery", "-A", "cur", "worker", "--concurrency=2", "--loglevel=INFO"]
-    worker = subprocess.Popen(celery, cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT)
+    processes.append(subprocess.Popen(celery, cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT))
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
             if requests.get(f"{url}/health/", timeout=10).status_code < 500:
-                return url, [web, worker]
+                return url
         except requests.RequestException:  # not listening yet, or its workers still loading
             pass
         time.sleep(0.2)
@@ -200,7 +202,9 @@ def log_problems(var_dir: Path) -> None:
         text = path.read_text(errors="replace")
         locked = text.count("database is locked")
         errors = sum(1 for line in text.splitlines() if '" 500 ' in line or "Traceback" in line)
-        print(f"    {name}: «database is locked» {locked}, ответов 500 / трассировок {errors}")
+        fatal = text.count("Unrecoverable error")
+        print(f"    {name}: «database is locked» {locked}, ответов 500 / трассировок {errors}, "
+              f"аварийных остановок {fatal}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -222,9 +226,7 @@ def main(argv: list[str] | None = None) -> None:
     token, batch_max = operator_token(env)
     processes = []
     try:
-        url = args.url
-        if not url:
-            url, processes = start(env, var_dir)
+        url = args.url or start(env, var_dir, processes)
         api = Api(url, token)
         drained = wait_idle(var_dir)
         print(f"SQLite {var_dir / 'cur.sqlite3'}, {url}; очередь после запуска разобрана за {drained:.0f} с [{load()}]")
