@@ -468,7 +468,7 @@ class _Deadlines:
         self.cache: dict[tuple, datetime.datetime] = {}
 
     def due_at(self, channel: str, sector_id, topic_id, start: datetime.datetime) -> datetime.datetime:
-        key = (channel, sector_id, topic_id, start.date())
+        key = (channel, sector_id, topic_id, start.astimezone(deadlines.MOSCOW).date())  # add_days counts Moscow days
         if key not in self.cache:
             matching = [
                 r

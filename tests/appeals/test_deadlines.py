@@ -31,6 +31,17 @@ def moments(values: list[str]) -> list[datetime.datetime]:
     return [datetime.datetime.fromisoformat(v) for v in values]
 
 
+def test_the_bulk_registrations_deadline_cache_counts_moscow_days(db):
+    from appeals.importing import _Deadlines
+
+    due = _Deadlines()
+    # One UTC day, two Moscow days: 20:30 UTC is 23:30 in Moscow, 21:30 UTC already 00:30 of the next.
+    evening = datetime.datetime(2026, 1, 15, 20, 30, tzinfo=UTC)
+    after_midnight = datetime.datetime(2026, 1, 15, 21, 30, tzinfo=UTC)
+    assert due.due_at("pos", None, None, evening) == end_of_day(D(2026, 2, 14))
+    assert due.due_at("pos", None, None, after_midnight) == end_of_day(D(2026, 2, 15))
+
+
 # --- calendar days -----------------------------------------------------------------------------
 
 
