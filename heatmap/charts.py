@@ -6,6 +6,9 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import shapely
+from shapely.geometry import mapping, shape
+
 from .metrics import Metric
 
 ATTRIBUTION = "© участники OpenStreetMap"
@@ -28,6 +31,19 @@ class Area:
 def _attribution() -> dict:
     return {"text": ATTRIBUTION, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": 0,
             "xanchor": "left", "yanchor": "bottom", "font": {"size": 10, "color": "#6c757d"}}  # fmt: skip
+
+
+def d3_winding(geometry: dict) -> dict | None:
+    """A boundary with its rings wound as plotly's map (d3-geo) reads them: exterior rings clockwise, holes
+    counter-clockwise — the opposite of the GeoJSON RFC 7946. d3-geo takes a ring's winding for the side that
+    is inside, so a counter-clockwise district would be drawn as the whole globe but that district (the OSM
+    data winds either way). None for what is no readable geometry (a boundary typed in through the API)."""
+    if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry")
+    try:
+        return mapping(shapely.orient_polygons(shape(geometry), exterior_cw=True))
+    except (shapely.errors.ShapelyError, ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return None
 
 
 def choropleth_figure(areas: Sequence[Area], *, geojson_url: str, metric: Metric, height: int = 560) -> dict:

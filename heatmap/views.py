@@ -47,8 +47,10 @@ class ScopedPage(HasCapability, TemplateView):
 
 def _area_text(row: reports.TerritoryRow, code: str) -> str:
     c = row.counts
-    lines = [f"<b>{escape(row.place.name)}</b>", f"{metrics.METRICS[code].label}: {metrics.formatted(code, row.value)}",
-             f"обращений: {c['received']} (было {row.previous})"]  # fmt: skip
+    lines = [f"<b>{escape(row.place.name)}</b>"]
+    if code != "appeals":  # the count is the next line
+        lines.append(f"{metrics.METRICS[code].label}: {metrics.formatted(code, row.value)}")
+    lines.append(f"обращений: {metrics.formatted('appeals', c['received'])} (было {row.previous})")
     if row.place.population:
         lines.append(f"население: {row.place.population:,}".replace(",", " "))
     lines.append("нажмите, чтобы открыть обращения")
@@ -99,12 +101,15 @@ class GeoJsonView(HasCapability, View):
     capability = "heatmap.view"
 
     def get(self, request):
+        rows = Territory.objects.filter(
+            kind__in=Territory.MUNICIPAL_KINDS, is_active=True, boundary__isnull=False
+        ).values_list("pk", "name", "boundary")
+        # Wound for d3-geo here, whatever the source (the OSM file, the API, the admin) stored.
         features = [
-            {"type": "Feature", "id": str(pk), "properties": {"name": name}, "geometry": boundary}
-            for pk, name, boundary in Territory.objects.filter(
-                kind__in=Territory.MUNICIPAL_KINDS, is_active=True, boundary__isnull=False
-            ).values_list("pk", "name", "boundary")
-        ]  # fmt: skip
+            {"type": "Feature", "id": str(pk), "properties": {"name": name}, "geometry": geometry}
+            for pk, name, boundary in rows
+            if (geometry := charts.d3_winding(boundary)) is not None
+        ]
         response = JsonResponse({"type": "FeatureCollection", "features": features,
                                  "attribution": charts.ATTRIBUTION + ", ODbL"})  # fmt: skip
         patch_cache_control(response, private=True, max_age=3600)
