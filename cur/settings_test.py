@@ -4,8 +4,8 @@ Each pytest-xdist worker (PYTEST_XDIST_WORKER gw0, gw1 …) gets a database of i
 names it test_<name>_gw0 …), a Redis database of its own (REDIS_URL's number plus the worker's:
 gw0 → 14, gw1 → 15 by default) and a VAR_DIR of its own (media, file cache) in a temporary folder of
 the run, never var/ of the work tree. The worker's Redis URL and VAR_DIR are computed here, not left
-in os.environ: a process a test starts (the Celery worker of tests/worker.py) inherits the original
-variables and PYTEST_XDIST_WORKER and so computes the same ones.
+in os.environ: a process a test starts (the Celery worker of tests/worker.py) inherits REDIS_URL
+(the base number) and PYTEST_XDIST_WORKER and so computes the same ones.
 """
 
 import atexit
@@ -45,8 +45,9 @@ def _run_var_dir() -> str:
     return os.path.join(os.environ["CUR_TEST_VAR_ROOT"], XDIST_WORKER or "main")
 
 
+os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
 _inherited = {name: os.environ.get(name) for name in ("REDIS_URL", "VAR_DIR")}
-os.environ["REDIS_URL"] = _worker_redis_url(_inherited["REDIS_URL"] or DEFAULT_REDIS_URL)
+os.environ["REDIS_URL"] = _worker_redis_url(_inherited["REDIS_URL"])
 os.environ["VAR_DIR"] = _inherited["VAR_DIR"] or _run_var_dir()  # a test may name its own (a worker's)
 try:
     from .settings import *  # noqa: F403

@@ -21,9 +21,9 @@ def pytest_addoption(parser):
     parser.addoption(
         "--clock",
         default=os.environ.get("CUR_TEST_CLOCK", ""),
-        help="Run every test with the clock moved (ticking) to HH:MM UTC of the run's first day, or to an "
-        "ISO date and time (UTC unless it names a zone); also $CUR_TEST_CLOCK. E.g. --clock=23:30, when "
-        "Moscow already has the next day.",
+        help="Run the session with the clock moved to HH:MM UTC of the day it starts, or to an ISO date and "
+        "time (UTC unless it names a zone), ticking on from there; also $CUR_TEST_CLOCK. E.g. --clock=23:30: "
+        "Moscow already has the next day (until 24:00 UTC, so the run must take under 30 minutes).",
     )
 
 
@@ -50,16 +50,18 @@ def _clock_at(value: str) -> datetime.datetime | None:
 
 def pytest_report_header(config):
     if config.clock_at:
-        return f"clock: every test starts at {config.clock_at.isoformat()} (ticking)"
+        return f"clock: the session starts at {config.clock_at.isoformat()} and ticks on"
     return None
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def _clock(request):
-    """With --clock, the test runs at that moment, ticking on. The processes it starts (a Celery worker,
-    manage.py) are moved by the same offset: cur/settings_test.py reads CUR_TEST_CLOCK_OFFSET."""
+    """With --clock, the session runs from that moment on, ticking: fixtures of every scope and the
+    tests see one clock that never goes back. The processes a test starts (a Celery worker,
+    manage.py) are moved by the same offset: cur/settings_test.py reads CUR_TEST_CLOCK_OFFSET.
+    PostgreSQL's now() is not moved. (Not for the fault tests: a session of their own.)"""
     moment = request.config.clock_at
-    if moment is None or request.node.get_closest_marker("faults"):
+    if moment is None or all(item.get_closest_marker("faults") for item in request.session.items):
         yield
         return
     import time_machine

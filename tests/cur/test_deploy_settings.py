@@ -4,12 +4,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     unset = {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
+    # The production settings make VAR_DIR: the run's temporary one, not var/ of the work tree.
+    clean["VAR_DIR"] = str(settings.VAR_DIR)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
         timeout=120,
