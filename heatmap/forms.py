@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal, Topic
 from cur.uploads import UploadValidator
+from sectors.forms import DateInput
 from sectors.models import SectorBlock
 
 from . import polls
@@ -16,12 +17,14 @@ from .selectors import HeatQuery
 
 PERIODS = [("7", "7 дней"), ("30", "30 дней"), ("90", "90 дней"), ("365", "год"), ("custom", "свой период")]
 MAX_DAYS = 3 * 366
+DATE_CSS = "form-control form-control-sm w-8rem"
 
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label="Период", choices=PERIODS, required=False)
-    since = forms.DateField(label="с", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="по", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Text inputs in dd.mm.yyyy (sectors.forms.DateInput): a date input would show the browser's format.
+    since = forms.DateField(label="с", required=False, widget=DateInput(attrs={"class": DATE_CSS}))
+    until = forms.DateField(label="по", required=False, widget=DateInput(attrs={"class": DATE_CSS}))
 
     default_days = 30
 

@@ -6,6 +6,8 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cur.charts import count_axis, date_axis
+
 DAY = datetime.timedelta(days=1)
 
 
@@ -57,9 +59,9 @@ def growth_figure(points: Sequence[tuple[datetime.datetime, int]]) -> dict:
             }
         ],
         "layout": {
-            "margin": {"l": 60, "r": 20, "t": 10, "b": 40},
-            "height": 260,
-            "xaxis": {"type": "date", "tickformat": "%d.%m.%Y"},
-            "yaxis": {"title": {"text": "Охват"}, "rangemode": "tozero"},
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "height": 280,
+            "xaxis": date_axis("Дата"),
+            "yaxis": count_axis("Охват, человек", [reach for _, reach in series]),
         },
     }

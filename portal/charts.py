@@ -6,7 +6,10 @@ import json
 
 import plotly.graph_objects as go
 
-LAYOUT = {"margin": {"l": 40, "r": 10, "t": 40, "b": 40}, "height": 320, "template": "plotly_white"}
+from cur.charts import LEGEND_ABOVE, count_axis, date_axis
+
+# No title inside the figure: the page's heading above it says what it shows (a title would sit on the legend).
+LAYOUT = {"margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "height": 340, "template": "plotly_white"}
 
 
 def _json(figure: go.Figure) -> dict:
@@ -17,7 +20,7 @@ def daily_appeals(figures: dict) -> go.Figure:
     days = [d for d, _ in figures.get("daily", [])]
     counts = [n for _, n in figures.get("daily", [])]
     figure = go.Figure(go.Bar(x=days, y=counts, name="Обращения", marker_color="#0d6efd"))
-    figure.update_layout(title="Поступление обращений по дням", **LAYOUT)
+    figure.update_layout(xaxis=date_axis("День"), yaxis=count_axis("Обращений", counts), showlegend=False, **LAYOUT)
     return figure
 
 
@@ -35,7 +38,9 @@ def roadmap_effect(effect: dict) -> go.Figure:
         name="После начала исполнения",
         marker_color="#198754",
     )
-    figure.update_layout(title="Обращения по теме и территории, по месяцам", xaxis_tickformat="%m.%Y", **LAYOUT)
+    counts = [n for _, n in effect["before"]] + [n for _, n in effect["after"]]
+    figure.update_layout(xaxis=date_axis("Месяц", dtick="M1"), yaxis=count_axis("Обращений по теме", counts),
+                         legend=LEGEND_ABOVE, **LAYOUT)  # fmt: skip
     return figure
 
 

@@ -9,6 +9,7 @@ from cur.widgets import speed_up
 from heatmap.models import ProblemPoint
 from heatmap.selectors import regional_problems
 from ratings.periods import parse_period
+from sectors.forms import DateInput
 from sectors.models import Organisation, ResponsiblePerson, SectorBlock, Territory
 
 from .models import NARRATIVE_SECTIONS, BestPractice, Indicator, PeriodKind, RoadmapMeasure, Training
@@ -21,7 +22,7 @@ def _date(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),  # dd.mm.yyyy on every browser (a date input shows the browser's own format)
         **kwargs,
     )
 

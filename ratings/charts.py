@@ -3,6 +3,8 @@ without a database or a browser; plotly.js renders them from our static files)."
 
 from collections.abc import Sequence
 
+from cur.charts import LEGEND_ABOVE, axis
+
 from .selectors import HistoryPoint
 
 RANK_COLOUR, SCORE_COLOUR = "#0d6efd", "#198754"
@@ -29,13 +31,13 @@ def rank_and_score_figure(history: Sequence[HistoryPoint]) -> dict:
              "hovertemplate": "%{x}: балл %{y:.2f}<extra></extra>", "connectgaps": False},
         ],
         "layout": {
-            "margin": {"l": 50, "r": 50, "t": 20, "b": 60},
-            "height": 320,
-            "legend": {"orientation": "h", "y": -0.25},
-            "xaxis": {"type": "category"},
-            "yaxis": {"title": {"text": "Место"}, "autorange": False, "range": [worst + 0.5, 0.5],
-                      "dtick": max(1, worst // 10), "zeroline": False},
-            "yaxis2": {"title": {"text": "Балл"}, "overlaying": "y", "side": "right", "range": [0, 100],
-                       "zeroline": False},
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "height": 340,
+            "legend": LEGEND_ABOVE,
+            "xaxis": axis("Период", type="category"),
+            "yaxis": axis("Место (1 — лучшее)", autorange=False, range=[worst + 0.5, 0.5],
+                          dtick=max(1, worst // 10), zeroline=False),
+            "yaxis2": axis("Балл (из 100)", overlaying="y", side="right", range=[0, 100], zeroline=False,
+                           tickmode="auto", showgrid=False),
         },
     }  # fmt: skip
