@@ -31,6 +31,15 @@ class PeriodForm(forms.Form):
     def __init__(self, data=None, *, blocks=None, **kwargs):
         super().__init__(data, **kwargs)
         self.blocks = blocks
+        # The select shows the period counted (period_bounds): with none in the query (a first visit, a link
+        # with other filters only) the default, or «свой период» when both dates are given — not «7 дней».
+        if not self.data.get("period"):
+            counted = "custom" if self.data.get("since") and self.data.get("until") else str(self.default_days)
+            if self.is_bound:
+                self.data = self.data.copy()
+                self.data["period"] = counted
+            else:
+                self.fields["period"].initial = counted
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", f"{css} {css}-sm")
@@ -84,6 +93,12 @@ class HeatFilterForm(PeriodForm):
 
     def metric_code(self) -> str:
         return self.value("metric", DEFAULT_METRIC)
+
+
+class FocusFilterForm(HeatFilterForm):
+    """The filters of a topic on a territory, which count a year unless told otherwise."""
+
+    default_days = 365
 
 
 class PrioritiesForm(HeatFilterForm):

@@ -19,7 +19,7 @@ from cur.roles import can
 from sectors.models import SectorBlock, Territory
 
 from . import charts, dashboards, exports, metrics, reports, selectors
-from .forms import DashboardForm, HeatFilterForm, PrioritiesForm
+from .forms import DashboardForm, FocusFilterForm, HeatFilterForm, PrioritiesForm
 from .scope import Scope, scope_for
 from .selectors import HeatQuery
 
@@ -128,8 +128,7 @@ class FocusView(ScopedPage):
         topic = Topic.objects.filter(code=self.request.GET.get("topic", "")[:100]).first()
         if topic is None or not self.scope.allows_block(topic.sector_block_id):
             raise Http404("Тема не найдена.")
-        form = HeatFilterForm(self.request.GET or None, blocks=self.allowed_blocks)
-        form.default_days = 365
+        form = FocusFilterForm(self.request.GET or None, blocks=self.allowed_blocks)
         q = form.query()
         report = reports.focus(self.scope, q, place, topic, self.request.user, directory)
         starts, series, size = report.trend
