@@ -98,7 +98,7 @@ def choropleth_figure(areas: Sequence[Area], *, geojson_url: str, metric: Metric
         "data": data,
         "layout": {
             "height": height,
-            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "margin": {"l": 0, "r": 0, "t": 28, "b": 0},  # the mode bar above the colour bar, not on it
             "geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
             "annotations": [_attribution()],
             "dragmode": False,
