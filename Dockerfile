@@ -1,4 +1,11 @@
 # One image for web, worker and beat (docker-compose.yml picks the command).
+
+# Browser files from the npm registry (package.json): plotly.js's Russian locale.
+FROM node:20-bookworm-slim AS npm
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/cur
@@ -13,6 +20,7 @@ RUN pip install --no-cache-dir --upgrade "pip>=25.3" \
  && pip install --no-cache-dir --build-constraint constraints-build.txt -r requirements.txt
 
 COPY . .
+COPY --from=npm /app/node_modules ./node_modules
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v0 \
  && useradd --system --home /app cur && mkdir -p /var/lib/cur/media && chown -R cur /var/lib/cur
 USER cur

@@ -6,6 +6,8 @@ PIP := $(VENV)/bin/pip
 # `make run` installs what the site needs; `make test` adds the test tools (pytest, Playwright, ruff…).
 STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+# Browser files from the npm registry (package.json): plotly.js's Russian locale.
+NPM_STAMP := node_modules/.installed
 PORT ?= 8000
 
 .PHONY: run test test-faults lint venv venv-dev bench bench-load clean
@@ -23,9 +25,13 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 	$(PIP) install --quiet --build-constraint constraints-build.txt -r requirements-dev.txt
 	touch $(DEV_STAMP)
 
-venv: $(STAMP)
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
 
-venv-dev: $(DEV_STAMP)
+venv: $(STAMP) $(NPM_STAMP)
+
+venv-dev: $(DEV_STAMP) $(NPM_STAMP)
 
 # Port: make run PORT=8001
 run: venv
@@ -51,4 +57,4 @@ bench-load: venv-dev
 	bash bench/load/run.sh $(or $(LOAD_TIME),7m)
 
 clean:
-	rm -rf $(VENV) staticfiles var
+	rm -rf $(VENV) node_modules staticfiles var

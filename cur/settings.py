@@ -235,6 +235,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
     ("plotly", Path(plotly.__file__).parent / "package_data"),
+    # plotly.js's Russian locale, from the npm package plotly.js-locales (package.json; `make` runs npm ci).
+    ("plotly-locales", BASE_DIR / "node_modules" / "plotly.js-locales"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
