@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils.functional import cached_property
 
 from cur import audit
+from cur.web.admin import ReadOnlyAdmin
 
 from . import services
 from .filters import NUMBER_RE
@@ -35,19 +36,6 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.object_list[: self.CAP].count()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services or tasks: viewable, never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- directories ----------------------------------------------------------------------------

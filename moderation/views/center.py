@@ -15,7 +15,8 @@ from appeals.import_formats import ImportFileError
 from cur.errors import DomainError
 from cur.pdf import PdfUnavailable
 from cur.permissions import HasCapability
-from informing.views.base import ActionView, error_text, errors_text, or_404, page_of
+from cur.web.pagination import page_of
+from cur.web.views import ActionView, error_text, errors_text, or_404
 
 from .. import charts, exports, intake, reports, selectors, services
 from .. import forms as f
