@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import Organisation, ResponsiblePerson, SectorBlock, Territory
-from .services import appoint_responsible, save_organisation
-from .services_geo import REGION_OKTMO, load_region_territories
+from sectors.models import Organisation, ResponsiblePerson, SectorBlock, Territory
+from sectors.services import appoint_responsible, save_organisation
+from sectors.services_geo import REGION_OKTMO, load_region_territories
 
 RYAZAN, KASIMOV, SASOVO, SKOPIN = "61701000", "61705000", "61710000", "61715000"
 

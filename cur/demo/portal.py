@@ -6,13 +6,13 @@ import datetime
 from decimal import Decimal
 
 from appeals.models import Topic
+from cur.demo.users import seed_demo_users
 from cur.models import User
+from portal import services
+from portal import services_plans as plans
+from portal.models import BestPractice, Indicator, Report, Roadmap, Training
 from ratings import periods
 from sectors.models import Organisation, ResponsiblePerson, SectorBlock, Territory
-
-from . import services
-from . import services_plans as plans
-from .models import BestPractice, Indicator, Report, Roadmap, Training
 
 TEXT = {
     "summary": "Обращения рассмотрены в установленные сроки, доля ответов по существу выросла.",
@@ -31,8 +31,6 @@ def _users() -> dict[str, User]:
     names = ("curator", "executive", "block_head", "block_responsible")
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     if len(users) < len(names):
-        from cur.demo import seed_demo_users
-
         seed_demo_users()
         users = {u.username: u for u in User.objects.filter(username__in=names)}
     return users

@@ -9,8 +9,8 @@ from importlib import import_module
 
 from django.apps import apps
 
-from . import periods, services
-from .models import Level, PeriodKind, RatingMethodology, RatingRun
+from ratings import periods, services
+from ratings.models import Level, PeriodKind, RatingMethodology, RatingRun
 
 DEMO_MONTHS = 12
 

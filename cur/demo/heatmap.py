@@ -11,13 +11,12 @@ from django.utils import timezone
 
 from cur.models import User
 from cur.roles import Role
-
-from . import services
-from .models import PollResult, ProblemPoint
-from .population import load_population
-from .reports import priority_rows
-from .scope import Scope
-from .selectors import HeatQuery
+from heatmap import services
+from heatmap.models import PollResult, ProblemPoint
+from heatmap.population import load_population
+from heatmap.reports import priority_rows
+from heatmap.scope import Scope
+from heatmap.selectors import HeatQuery
 
 WEEKS_BACK = 12  # detection as if it had run every week of the last quarter
 CONFIRM = 3

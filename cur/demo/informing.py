@@ -4,7 +4,7 @@ cases and official pages of bodies. Written through `informing.services` (so eve
 row), then the timestamps are moved into the past so the pages and reports look lived-in.
 
 Idempotent: keyed on titles and page URLs — a second run creates nothing. Called by
-`moderation.demo.seed_informing_demo`, which adds the incoming messages.
+`cur.demo.moderation.seed_informing_demo`, which adds the incoming messages.
 """
 
 import datetime
@@ -15,10 +15,8 @@ from django.utils import timezone
 
 from cur.models import User
 from cur.roles import Role
-from sectors.models import Organisation, SectorBlock, Territory
-
-from . import services
-from .models import (
+from informing import services
+from informing.models import (
     DisinformationCase,
     EventHistory,
     InformationEvent,
@@ -26,6 +24,7 @@ from .models import (
     OfficialPage,
     Recommendation,
 )
+from sectors.models import Organisation, SectorBlock, Territory
 
 S = InformationEvent.Status
 RYAZAN, KASIMOV, SKOPIN, SHATSK, PRONSK, KASIMOV_DISTRICT, REGION = (

@@ -1,16 +1,16 @@
 """Demo users for development: one per role, with a known password and the scope the role needs.
 
-Run through `manage.py seed_demo` after the demo directory (`sectors.demo`) exists: scopes and the
-links to responsible persons are looked up there. The models are fetched by app label, like the
-User model's own references to `sectors` (DESIGN §1: cur does not import the apps to its right).
+Run through `manage.py seed_demo` after the demo directory (`cur.demo.sectors`) exists: scopes and the
+links to responsible persons are looked up there.
 """
 
 from django.apps import apps
 from django.db import transaction
 
-from . import audit
-from .models import AuditEvent, User
-from .roles import Role
+from cur import audit
+from cur.models import AuditEvent, User
+from cur.roles import Role
+from sectors.services import update_responsible
 
 # The executor answers for this hospital; the municipal operator works in this district.
 EXECUTOR_ORGANISATION = "ГБУ РО «Шацкая районная больница»"
@@ -94,8 +94,6 @@ def seed_demo_users() -> list[tuple[str, str, str]]:
     """Create or update one demo user per role; returns (username, password, role label) rows.
 
     The password is set only when the user is created, so a password changed since stays as is."""
-    from sectors.services import update_responsible  # the demo seeds every app; only demo code reaches right
-
     credentials = []
     for role in Role:
         username, password = role.value, demo_password(role.value)

@@ -1,4 +1,4 @@
-"""Texts of the demo appeals (`appeals.demo`): citizens' messages per topic (or per topic group as a
+"""Texts of the demo appeals (`cur.demo.appeals`): citizens' messages per topic (or per topic group as a
 fallback), executors' answers per sector block, operators' comments, streets and villages.
 
 Placeholders filled by the generator: {place} (г. Рязань, р.п. Шилово…), {addr} (ул. Гагарина, д. 12),

@@ -1,5 +1,5 @@
 """Demo of ИНФОЦУР and the moderation center: `seed_informing_demo()` seeds the informing content
-(`informing.demo`) and incoming messages of Рязанская область in every state — new, taken by the demo
+(`cur.demo.informing`) and incoming messages of Рязанская область in every state — new, taken by the demo
 moderator (some overdue), turned into appeals, attached to information events, marked as disinformation,
 noise — plus a proposed surge and yesterday's report. Idempotent: demo messages carry external ids
 «demo-N»; when they exist, no message is created or decided again."""
@@ -9,14 +9,13 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from cur.demo.informing import seed_informing_content
 from cur.models import User
 from cur.roles import Role
-from informing.demo import seed_informing_content
 from informing.models import DisinformationCase, InformationEvent
+from moderation import intake, reports, services
+from moderation.models import IncomingMessage, ModerationReport, Surge
 from sectors.models import SectorBlock, Territory
-
-from . import intake, reports, services
-from .models import IncomingMessage, ModerationReport, Surge
 
 S = IncomingMessage.Status
 
