@@ -79,7 +79,7 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
 
 @admin.register(IntegrationSource)
 class IntegrationSourceAdmin(admin.ModelAdmin):
-    """Sources are created with their key by `appeals.integration.create_integration_source` (the key
+    """Sources are created with their key by `appeals.intake.integration.create_integration_source` (the key
     is shown once); here they can be renamed or switched off. The key hash is never edited."""
 
     list_display = ("name", "channel", "is_active", "created_at")
@@ -284,7 +284,7 @@ class DeadlineNoticeAdmin(ReadOnlyAdmin):
         return queryset.none(), False
 
 
-# --- routing rules (appeals.pipeline routes confident classifications by them) ----------------------
+# --- routing rules (appeals.classification.pipeline routes confident classifications by them) ----------------------
 
 
 @admin.register(RoutingRule)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from appeals.import_formats import ImportFileError
+from appeals.intake.formats import ImportFileError
 from cur.errors import DomainError
 from cur.pdf import PdfUnavailable
 from cur.permissions import HasCapability

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from appeals import services
-from appeals.deadlines import ACCELERATED_DAYS, MOSCOW, add_days, is_working_day
 from appeals.errors import AppealsError, TransitionNotAllowed
 from appeals.models import Appeal, AppealEvent, DeadlineRule, Topic
+from appeals.workflow.deadlines import ACCELERATED_DAYS, MOSCOW, add_days, is_working_day
 from cur.roles import Role
 from sectors.models import SectorBlock
 from tests.factories import OrganisationFactory

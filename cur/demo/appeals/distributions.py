@@ -11,7 +11,7 @@ MODEL_VERSION = "demo-tfidf-2025.1"
 AUTO_ROUTE_CONFIDENCE = 0.8  # above it the classifier's suggestion is routed without an operator
 HISTORY_DAYS = 548  # 18 months
 REGION_OKTMO, RYAZAN_OKTMO, RYAZAN_DISTRICT_OKTMO = "61000000", "61701000", "61634000"
-# Mirrors the sweep's defaults (appeals.sweep): reminders 3 and 1 days before the due date;
+# Mirrors the sweep's defaults (appeals.workflow.sweep): reminders 3 and 1 days before the due date;
 # escalation to level 1 when overdue, to level 2 three days later.
 REMINDER_DAYS = (3, 1)
 ESCALATION_AFTER_DAYS = {1: 0, 2: 3}

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from appeals import deadlines
 from appeals.models import Appeal, AppealEvent, Incident
+from appeals.workflow import deadlines
 
 from . import texts as T
 from .distributions import AUTO_ROUTE_CONFIDENCE, MODEL_VERSION

@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.utils import timezone
 from faker import Faker
 
-from appeals import deadlines
 from appeals.models import Appeal, AppealEvent, DeadlineRule, Incident, Topic
+from appeals.workflow import deadlines
 from cur.demo import sectors as sectors_demo  # district centres and city names
 from cur.models import User
 from cur.roles import Role

@@ -33,9 +33,10 @@ from django.utils import timezone
 
 from sectors.models import SectorBlock, Territory
 
-from . import gazetteer, services
-from .models import Appeal, AppealEvent, Incident, Topic
-from .signals import appeals_changed
+from .. import services
+from ..models import Appeal, AppealEvent, Incident, Topic
+from ..signals import appeals_changed
+from . import gazetteer
 
 logger = logging.getLogger(__name__)
 

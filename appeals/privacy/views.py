@@ -11,11 +11,11 @@ from django.views import View
 
 from cur.models import AuditEvent, User
 from cur.permissions import HasCapability
+from cur.web.exports import CSV_DELIMITER, Echo, neutralise
+from cur.web.pagination import slice_page
 from cur.widgets import speed_up
 
-from . import pd_log
-from .exports import CSV_DELIMITER, _Echo, neutralise
-from .views import slice_page
+from . import access_log
 
 CSV_LIMIT = 100_000
 CSV_HEADERS = ["Время", "Пользователь", "Логин", "Действие", "Обращение", "Подробности", "IP-адрес"]
@@ -43,7 +43,7 @@ class AccessLogFilter(forms.Form):
         text = self.cleaned_data["appeal"].strip()
         if not text:
             return None
-        appeal_id = pd_log.appeal_id_from_number(text)
+        appeal_id = access_log.appeal_id_from_number(text)
         if appeal_id is None:
             raise forms.ValidationError("Номер обращения вида 2025-000123 или 123.")
         return appeal_id
@@ -60,7 +60,7 @@ def _entries(request) -> tuple[AccessLogFilter, object]:
     if form.is_bound and not form.is_valid():
         return form, AuditEvent.objects.none()
     data = form.cleaned_data if form.is_bound else {}
-    qs = pd_log.access_log(
+    qs = access_log.access_log(
         actor=data.get("actor"), since=data.get("since"), until=data.get("until"), appeal_id=data.get("appeal")
     )
     return form, qs
@@ -69,7 +69,7 @@ def _entries(request) -> tuple[AccessLogFilter, object]:
 def details(event: AuditEvent) -> str:
     """What was seen or exported, in words."""
     changes = event.changes or {}
-    if event.action == pd_log.EXPORTED:
+    if event.action == access_log.EXPORTED:
         rows = changes.get("rows")
         filters = "; ".join(
             f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in changes.get("filters", {}).items()
@@ -78,7 +78,7 @@ def details(event: AuditEvent) -> str:
         if rows is not None and not changes.get("complete"):
             text += " (прервана)"
         return f"{text}; фильтр: {filters or 'нет'}"
-    if event.action == pd_log.ERASED:
+    if event.action == access_log.ERASED:
         return f"обезличено обращений: {changes.get('appeals', 0)}, завершённых до {changes.get('cutoff', '')[:10]}"
     return ""
 
@@ -90,13 +90,13 @@ class AccessLogView(HasCapability, View):
         form, qs = _entries(request)
         page = slice_page(qs, request.GET.get("page"))
         page.rows = [
-            (event, pd_log.ACTIONS.get(event.action, event.action), details(event)) for event in page.object_list
+            (event, access_log.ACTIONS.get(event.action, event.action), details(event)) for event in page.object_list
         ]
-        return TemplateResponse(request, "appeals/pd_log.html", {"filter_form": form, "page_obj": page})
+        return TemplateResponse(request, "appeals/access_log.html", {"filter_form": form, "page_obj": page})
 
 
 def _csv_lines(qs) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
+    writer = csv.writer(Echo(), delimiter=CSV_DELIMITER)
     yield "\ufeff"
     yield writer.writerow(CSV_HEADERS)
     for event in qs[:CSV_LIMIT].iterator(chunk_size=2_000):
@@ -105,7 +105,7 @@ def _csv_lines(qs) -> Iterator[str]:
             f"{timezone.localtime(event.created_at):%d.%m.%Y %H:%M:%S}",
             actor.full_name if actor else "",
             actor.username if actor else "",
-            pd_log.ACTIONS.get(event.action, event.action),
+            access_log.ACTIONS.get(event.action, event.action),
             event.object_repr if event.object_id else "",
             details(event),
             event.ip_address or "",

@@ -32,7 +32,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import AppealsError
+from ..errors import AppealsError
 
 
 class ImportFileError(AppealsError):

@@ -1,4 +1,4 @@
-"""CSV and XLSX exports of appeal lists.
+"""CSV and XLSX exports of the appeal lists (`ExportView` of `views.lists`).
 
 The caller passes an already scoped and filtered queryset (the same one its page shows);
 this module only caps, masks and writes it. Applicant columns are masked unless the user
@@ -17,20 +17,17 @@ from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cur.models import AuditEvent
 from cur.roles import can
+from cur.web.exports import CSV_DELIMITER, XLSX_CONTENT_TYPE, Echo, neutralise, sheet_text
 
-from . import pd_log, retention, selectors
-from .models import Appeal
+from .. import selectors
+from ..models import Appeal
+from ..privacy import access_log, retention
 
 EXPORT_LIMIT = 100_000
 CHUNK_SIZE = 2_000
-# What Excel, LibreOffice and Google Sheets start a formula (or DDE) with.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CSV_DELIMITER = ";"  # what a Russian Excel expects when it opens a .csv
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -80,18 +77,11 @@ COLUMNS: tuple[Column, ...] = (
 HEADERS = [column.header for column in COLUMNS]
 
 
-def neutralise(value: Any) -> Any:
-    """A text a spreadsheet would run as a formula becomes plain text: `=1+1` → `'=1+1`."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def start_log(user, fmt: str, filters: QueryDict | dict | None) -> AuditEvent | None:
     """An unmasked export goes into the personal-data access log; called within the request (its IP)."""
     if not can(user, "appeals.personal_data"):
         return None
-    return pd_log.start_export_log(user, fmt=fmt, filters=filters or {})
+    return access_log.start_export_log(user, fmt=fmt, filters=filters or {})
 
 
 def rows(queryset: QuerySet[Appeal], user, log: AuditEvent | None = None) -> Iterator[list[Any]]:
@@ -113,7 +103,7 @@ def rows(queryset: QuerySet[Appeal], user, log: AuditEvent | None = None) -> Ite
         complete = True
     finally:
         if log is not None:
-            pd_log.finish_export_log(log, rows=count, complete=complete)
+            access_log.finish_export_log(log, rows=count, complete=complete)
 
 
 def _csv_text(value: Any) -> str:
@@ -126,15 +116,8 @@ def _csv_text(value: Any) -> str:
     return str(value)  # numbers: a negative count of days is not a formula
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer feeds a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(queryset: QuerySet[Appeal], user, log: AuditEvent | None) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=CSV_DELIMITER)
+    writer = csv.writer(Echo(), delimiter=CSV_DELIMITER)
     yield "\ufeff"  # the BOM: Excel then reads the file as UTF-8
     yield writer.writerow([neutralise(h) for h in HEADERS])
     for values in rows(queryset, user, log):
@@ -155,7 +138,7 @@ def _xlsx_value(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, str):
         # Control characters (HTML pasted from other systems) are illegal in XML.
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        return sheet_text(value)
     return value
 
 

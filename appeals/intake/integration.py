@@ -17,8 +17,8 @@ from rest_framework import authentication, exceptions
 
 from cur import audit
 
-from .errors import AppealsError
-from .models import Appeal, IntegrationSource
+from ..errors import AppealsError
+from ..models import Appeal, IntegrationSource
 
 KEYWORD = "Integration"
 KEY_MAX_LENGTH = 200  # a generated key is 43 characters; anything much longer is not ours

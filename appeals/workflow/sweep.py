@@ -36,9 +36,9 @@ from cur.models import User
 from cur.roles import Role
 from cur.services import notify
 
+from ..models import Appeal, AppealEvent, DeadlineNotice
+from ..signals import appeals_changed
 from . import deadlines
-from .models import Appeal, AppealEvent, DeadlineNotice
-from .signals import appeals_changed
 
 # Defaults until the lead moves them into cur/settings.py: remind when this many days (Moscow
 # calendar days, as the appeal page counts them) are left; escalate to level 1, 2 when overdue

@@ -13,7 +13,7 @@ classification is never overwritten):
    the sector block, the topic and the territory, and a new appeal is assigned by the routing rules
    (sector block × territory → organisation; the territory's own rule, then its parents', then the
    regional one); below it waits in the operator's triage queue with the suggestion shown;
-4. near-duplicates are linked and incidents formed (appeals.duplicates).
+4. near-duplicates are linked and incidents formed (appeals.classification.duplicates).
 
 A task may run twice or two workers may get the same ids: the rows are locked with
 `SELECT … FOR UPDATE SKIP LOCKED` and re-checked for `classified_at IS NULL`, so the second run
@@ -35,10 +35,11 @@ from cur import audit
 from cur.queue import send
 from sectors.models import SectorBlock, Territory
 
-from . import duplicates, gazetteer, services
-from .errors import AppealsError
-from .models import Appeal, AppealEvent, ClassifierVersion, RoutingRule, Topic
-from .signals import appeals_changed
+from .. import services
+from ..errors import AppealsError
+from ..models import Appeal, AppealEvent, ClassifierVersion, RoutingRule, Topic
+from ..signals import appeals_changed
+from . import duplicates, gazetteer
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def has_russian_words(text: str, minimum: int = 2) -> bool:
 def _predict(texts: list[str]):
     """(version, predictions) for the texts; a text the model fails on gets no prediction (None)
     instead of failing the batch. (None, []) when no model is active."""
-    from .classification import predict
+    from . import predict
 
     readable = [i for i, t in enumerate(texts) if has_russian_words(t)]
     predictions: list = [None] * len(texts)
@@ -326,10 +327,8 @@ def requeue_unclassified(older_than_minutes: int = 10, limit: int = 5000) -> int
         .order_by("registered_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    from . import tasks
-
     for chunk in _batched(ids, int(_setting("CLASSIFIER_BATCH_SIZE", BATCH))):
-        if not send(tasks.classify_appeals, list(chunk)):
+        if not send("appeals.tasks.classify_appeals", list(chunk)):
             break  # the broker is down: the next sweep tries again
     return len(ids)
 
@@ -354,7 +353,7 @@ def _split(examples: list, holdout: float, random_state: int = 42) -> tuple[list
 
 def sector_macro_f1(version: ClassifierVersion, examples: list) -> float:
     """Sector-level macro-F1 (over the blocks present in the examples) of a stored version."""
-    from .classification import evaluate
+    from . import evaluate
 
     return float(evaluate(version, examples).get("sector_macro_f1", 0.0))
 
@@ -362,7 +361,7 @@ def sector_macro_f1(version: ClassifierVersion, examples: list) -> float:
 def retrain(by=None) -> ClassifierVersion:
     """Train a new version on the operators' labels and activate it only if, on a held-out split of
     those labels, it is not worse than the active one; otherwise keep it inactive and say why."""
-    from .classification import activate_version, confirmed_examples, seed_examples, train_version
+    from . import activate_version, confirmed_examples, seed_examples, train_version
 
     holdout_share = float(_setting("CLASSIFIER_RETRAIN_HOLDOUT", 0.2))
     minimum = int(_setting("CLASSIFIER_RETRAIN_MIN_CONFIRMED", MIN_CONFIRMED))

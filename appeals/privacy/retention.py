@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from cur.models import AuditEvent
 
-from .models import Appeal, AppealEvent, AppealImport
+from ..models import Appeal, AppealEvent, AppealImport
 
 BATCH_SIZE = 10_000
 ERASED_TEXT = "данные удалены по сроку хранения"

@@ -1,60 +1,66 @@
-"""Pages of the file import: the upload form, the import's status page with a progress bar, the
-JSON status it polls, and the generic template as a CSV download (capability `appeals.import`)."""
+"""Pages of intake: the operator registers an appeal by hand; the file import — the upload form, the
+import's status page with a progress bar, the JSON status it polls, and the generic template as a CSV
+download (capability `appeals.import`)."""
 
 import csv
 import io
 
-from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, FormView
 
+from cur.errors import DomainError
 from cur.permissions import HasCapability
-from cur.uploads import UploadValidator
-from sectors.forms import BootstrapFormMixin
 
-from .import_formats import FORMATS, GENERIC_TEMPLATE_ROWS, ImportFileError, read_header
+from .. import services
+from ..models import AppealImport
+from . import forms as f
+from .formats import FORMATS, GENERIC_TEMPLATE_ROWS
 from .importing import create_import
-from .models import Appeal, AppealImport
+
+# --- registration by hand ------------------------------------------------------------------
+
+
+class AppealCreateView(HasCapability, FormView):
+    """The operator registers an appeal received by phone, letter, in person…"""
+
+    capability = "appeals.register"
+    template_name = "appeals/create.html"
+    form_class = f.AppealCreateForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"received_at": timezone.localtime().replace(second=0, microsecond=0)}
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            appeal, created = services.register_appeal(by=self.request.user, **data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        except ValidationError as exc:
+            errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+            for name, errs in errors.items():
+                form.add_error(name if name in form.fields else None, errs)
+            return self.form_invalid(form)
+        if created:
+            messages.success(self.request, f"Обращение № {appeal.number} зарегистрировано.")
+        else:
+            messages.info(self.request, f"Это сообщение уже зарегистрировано: обращение № {appeal.number}.")
+        return redirect("appeals:appeal-detail", pk=appeal.pk)
+
+
+# --- the file import ----------------------------------------------------------------------
 
 RECENT_IMPORTS = 10
-
-
-class ImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(
-        label="файл",
-        help_text=f"CSV (UTF-8 или Windows-1251; разделитель — запятая, точка с запятой или табуляция) "
-        f"или XLSX, не больше {settings.UPLOAD_MAX_SIZE // (1024 * 1024)} МБ.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-        validators=[UploadValidator(["csv", "xlsx"])],
-        error_messages={"required": "Выберите файл.", "empty": "Файл пуст.", "invalid": "Выберите файл."},
-    )
-    format = forms.ChoiceField(label="формат", choices=AppealImport.Format.choices, initial=AppealImport.Format.POS)
-    channel = forms.ChoiceField(label="канал", choices=Appeal.Channel.choices, initial=Appeal.Channel.POS)
-    dry_run = forms.BooleanField(
-        label="пробный прогон",
-        required=False,
-        help_text="Проверить файл и показать, что будет создано, ничего не записывая.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")  # size, extension and content: checked by UploadValidator
-        if upload is None or "format" not in data:
-            return data
-        # Checking the header now turns a wrong format into a form error instead of a failed import.
-        fmt = FORMATS[data["format"]]
-        xlsx = upload.name.lower().endswith(".xlsx")
-        try:
-            header = read_header(upload.read() if xlsx else upload.read(65536), upload.name, fmt)
-            fmt.resolve(header)
-        except ImportFileError as exc:
-            raise forms.ValidationError({"file": exc.message}) from exc
-        finally:
-            upload.seek(0)
-        return data
 
 
 class ImportMixin(HasCapability):
@@ -68,7 +74,7 @@ def _imports():
 
 class ImportUploadView(ImportMixin, FormView):
     template_name = "appeals/import_upload.html"
-    form_class = ImportForm
+    form_class = f.ImportForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -38,10 +38,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from . import services
-from .api import PARSERS, PUBLIC_ANSWERED, PUBLIC_CLOSED, CoordinateField, TextField, public_status
+from cur.web.api import PARSERS
+
+from .. import services
+from ..api.fields import PUBLIC_ANSWERED, PUBLIC_CLOSED, CoordinateField, TextField, public_status
+from ..models import Appeal, Topic
 from .integration import Open311KeyAuthentication, integration_source
-from .models import Appeal, Topic
 
 S = Appeal.Status
 

@@ -1,6 +1,6 @@
 """The classifier page for administrators: trained versions with their metrics, the active one
 marked, activation and rollback (appeals.classification.activate_version), and «Переобучить»,
-which queues the retraining task (appeals.pipeline.retrain: activates only if not worse)."""
+which queues the retraining task (appeals.classification.pipeline.retrain: activates only if not worse)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
@@ -11,8 +11,9 @@ from cur.errors import DomainError
 from cur.permissions import HasCapability
 from cur.queue import send
 
-from . import pipeline, tasks
-from .models import Appeal, ClassifierVersion
+from .. import tasks
+from ..models import Appeal, ClassifierVersion
+from . import pipeline
 
 SHOWN_VERSIONS = 50
 BACKLOG_CAP = 10_000  # «10 000+»: no exact COUNT(*) over a long backlog on every page view
@@ -64,7 +65,7 @@ class ActivateView(ClassifierMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
-        from .classification import activate_version
+        from . import activate_version
 
         version = get_object_or_404(ClassifierVersion.objects.defer("payload"), pk=pk)
         if version.is_active:

@@ -1,9 +1,9 @@
 """URLs of the file import, included by appeals/urls.py under the app namespace «appeals»:
-`path("import/", include("appeals.import_urls"))` — no app_name here, so the names stay `appeals:import-*`."""
+`path("import/", include("appeals.intake.urls"))` — no app_name here, so the names stay `appeals:import-*`."""
 
 from django.urls import path
 
-from . import import_views as views
+from . import views
 
 urlpatterns = [
     path("", views.ImportUploadView.as_view(), name="import-upload"),

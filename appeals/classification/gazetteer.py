@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "ryazan_places.json"
+DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "ryazan_places.json"
 # Long texts are cut: the place is named early, and a 1 MB text must not cost seconds here.
 MAX_CHARS = 20_000
 
