@@ -52,7 +52,7 @@ def sent(monkeypatch):
     calls = []
 
     def fake_send(task, *args, **kwargs):
-        calls.append((task.name, args))
+        calls.append((getattr(task, "name", task), args))
         return True
 
     monkeypatch.setattr("cur.queue.send", fake_send)

@@ -105,8 +105,8 @@ def test_only_the_curator_and_the_admin_may_request_a_run(db, v1, make_user):
 @pytest.fixture
 def sent(monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "send_on_commit", lambda task, *args: calls.append((task.name, args)))
-    monkeypatch.setattr(services, "send", lambda task, *args: calls.append((task.name, args)) or True)
+    monkeypatch.setattr(services, "send_on_commit", lambda task, *args: calls.append((getattr(task, "name", task), args)))
+    monkeypatch.setattr(services, "send", lambda task, *args: calls.append((getattr(task, "name", task), args)) or True)
     return calls
 
 
