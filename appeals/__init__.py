@@ -8,8 +8,8 @@ The app's public face, at the top: `models`, `services` (every write), `selector
 the gazetteer and the classifier).
 
 - `intake/` — how appeals come in: the operator's registration form and page, file import (`formats`
-  → `rows` → `bulk`, run by `importing`, reported by `report`; pages in `views`, `urls`), Open311
-  (`open311`, `open311_urls`) and the keys of integration sources (`integration`);
+  → `rows` → `bulk`, run by `importing`, reported by `report`; pages in `views`, `urls`) and the keys
+  of integration sources (`integration`), with which source systems use `api/`;
 - `workflow/` — deadlines: the working-day calendar (`deadlines`) and the beat sweep of reminders,
   overdue marks and escalation (`sweep`);
 - `classification/` — the classifier (`text`, `model`, `datasets`, `training`, `registry`,
@@ -21,6 +21,7 @@ the gazetteer and the classifier).
 - `views/` — the pages of appeals in work: lists, queue and bulk actions (`lists`), the appeal page
   (`appeal`), its actions (`actions`), incidents (`incidents`), list exports (`exports`), their
   forms (`forms`) and what they share (`base`);
-- `api/` — the REST API: fields, serializers, batch intake, the viewset;
+- `api/` — the machine interfaces: the REST API (`fields`, `serializers`, `batch` intake, `viewsets`)
+  and Open311 GeoReport v2 (`open311`, `open311_urls`);
 - `management/commands/`, `migrations/`, `data/` (topics and places of Рязанская область).
 """

@@ -31,7 +31,7 @@ urlpatterns = [
     path("informing/", include("informing.urls")),
     path("moderation/", include("moderation.urls")),
     path("portal/", include("portal.urls")),
-    path("open311/v2/", include("appeals.intake.open311_urls")),
+    path("open311/v2/", include("appeals.api.open311_urls")),
     path("audit/personal-data/", include("appeals.privacy.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -11,7 +11,6 @@ from cur.errors import DomainError
 from cur.permissions import HasCapability
 from cur.queue import send
 
-from .. import tasks
 from ..models import Appeal, ClassifierVersion
 from . import pipeline
 
@@ -84,7 +83,7 @@ class RetrainView(ClassifierMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        if send(tasks.retrain_classifier, request.user.pk):
+        if send("appeals.tasks.retrain_classifier", request.user.pk):
             messages.success(
                 request,
                 "Переобучение поставлено в очередь. Новая версия появится в списке через несколько минут; "

@@ -92,7 +92,7 @@ class AccessLogView(HasCapability, View):
         page.rows = [
             (event, access_log.ACTIONS.get(event.action, event.action), details(event)) for event in page.object_list
         ]
-        return TemplateResponse(request, "appeals/access_log.html", {"filter_form": form, "page_obj": page})
+        return TemplateResponse(request, "appeals/pd_log.html", {"filter_form": form, "page_obj": page})
 
 
 def _csv_lines(qs) -> Iterator[str]:

@@ -41,9 +41,9 @@ from rest_framework.views import APIView
 from cur.web.api import PARSERS
 
 from .. import services
-from ..api.fields import PUBLIC_ANSWERED, PUBLIC_CLOSED, CoordinateField, TextField, public_status
+from ..intake.integration import Open311KeyAuthentication, integration_source
 from ..models import Appeal, Topic
-from .integration import Open311KeyAuthentication, integration_source
+from .fields import PUBLIC_ANSWERED, PUBLIC_CLOSED, CoordinateField, TextField, public_status
 
 S = Appeal.Status
 
