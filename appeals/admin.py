@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils.functional import cached_property
 
 from cur import audit
+from cur.web.admin import ReadOnlyAdmin
 
 from . import services
 from .filters import NUMBER_RE
@@ -35,19 +36,6 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self.object_list[: self.CAP].count()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services or tasks: viewable, never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- directories ----------------------------------------------------------------------------
@@ -91,7 +79,7 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
 
 @admin.register(IntegrationSource)
 class IntegrationSourceAdmin(admin.ModelAdmin):
-    """Sources are created with their key by `appeals.integration.create_integration_source` (the key
+    """Sources are created with their key by `appeals.intake.integration.create_integration_source` (the key
     is shown once); here they can be renamed or switched off. The key hash is never edited."""
 
     list_display = ("name", "channel", "is_active", "created_at")
@@ -296,7 +284,7 @@ class DeadlineNoticeAdmin(ReadOnlyAdmin):
         return queryset.none(), False
 
 
-# --- routing rules (appeals.pipeline routes confident classifications by them) ----------------------
+# --- routing rules (appeals.classification.pipeline routes confident classifications by them) ----------------------
 
 
 @admin.register(RoutingRule)

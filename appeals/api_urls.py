@@ -1,8 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from .api.viewsets import AppealViewSet
 
 router = SimpleRouter()
-router.register("appeals", api.AppealViewSet, basename="appeal")
+router.register("appeals", AppealViewSet, basename="appeal")
 
 urlpatterns = router.urls

@@ -236,7 +236,7 @@ class Appeal(models.Model):
     )
     similarity = models.FloatField("сходство текста", null=True, blank=True)
     updated_at = models.DateTimeField("изменено", auto_now=True)
-    # Personal data erased after the retention period (appeals.retention): set once, never cleared.
+    # Personal data erased after the retention period (appeals.privacy.retention): set once, never cleared.
     pd_erased_at = models.DateTimeField("персональные данные удалены", null=True, blank=True)
 
     class Meta:

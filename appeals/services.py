@@ -18,10 +18,10 @@ from cur.queue import send_on_commit
 from cur.roles import Role
 from cur.services import notify
 
-from . import deadlines, tasks
 from .errors import AppealsError, TransitionNotAllowed
 from .models import Appeal, AppealEvent, DeadlineRule, Incident
 from .signals import appeals_changed
+from .workflow import deadlines
 
 S = Appeal.Status
 K = AppealEvent.Kind
@@ -153,7 +153,7 @@ def _create_appeal(*, channel, text, by, received_at, external_id, **fields) -> 
     appeal.save()
     _event(appeal, K.REGISTERED, by, changes={"channel": channel, "external_id": external_id})
     if appeal.classified_at is None:  # an operator's manual classification is never overwritten
-        send_on_commit(tasks.classify_appeals, [appeal.pk])
+        send_on_commit("appeals.tasks.classify_appeals", [appeal.pk])
     return appeal
 
 

@@ -5,31 +5,31 @@ from celery import shared_task
 
 @shared_task(acks_late=True)
 def run_import(import_id: int) -> None:
-    from .importing import run_import as run
+    from .intake.importing import run_import as run
 
     run(import_id)
 
 
 @shared_task
 def sweep_deadlines() -> None:
-    from .sweep import sweep_deadlines as sweep
+    from .workflow.sweep import sweep_deadlines as sweep
 
     sweep()
 
 
-# --- classification (appeals.pipeline) ---------------------------------------------------------
+# --- classification (appeals.classification.pipeline) ---------------------------------------------------------
 
 
 @shared_task(acks_late=True)  # idempotent: only appeals still unclassified are touched
 def classify_appeals(ids: list[int]) -> None:
-    from .pipeline import classify_appeals as classify
+    from .classification.pipeline import classify_appeals as classify
 
     classify(ids)
 
 
 @shared_task
 def requeue_unclassified() -> None:
-    from .pipeline import requeue_unclassified as requeue
+    from .classification.pipeline import requeue_unclassified as requeue
 
     requeue()
 
@@ -38,13 +38,13 @@ def requeue_unclassified() -> None:
 def retrain_classifier(user_id: int | None = None) -> None:
     from cur.models import User
 
-    from .pipeline import retrain
+    from .classification.pipeline import retrain
 
     retrain(by=User.objects.filter(pk=user_id).first() if user_id else None)
 
 
 @shared_task
 def anonymise_expired_appeals() -> None:
-    from .retention import anonymise_expired_appeals as anonymise
+    from .privacy.retention import anonymise_expired_appeals as anonymise
 
     anonymise()

@@ -65,7 +65,7 @@ def operator_token(env: dict) -> tuple[str, int]:
     """A DRF token of the demo operator (a role allowed to register: cur.roles, «appeals.register») and the
     largest batch the API takes."""
     code = ("from rest_framework.authtoken.models import Token; from cur.models import User; "
-            "from appeals.api import BATCH_MAX_ITEMS; user = User.objects.get(username='operator'); "
+            "from appeals.api.viewsets import BATCH_MAX_ITEMS; user = User.objects.get(username='operator'); "
             "print(Token.objects.get_or_create(user=user)[0].key, BATCH_MAX_ITEMS)")  # fmt: skip
     token, batch_max = shell(env, code).split()
     return token, int(batch_max)

@@ -52,15 +52,16 @@ def _query_runner(kind_name: str, query: str, user):
     """The rows of the first page, fetched as the list page fetches them."""
     from django.test import RequestFactory
 
-    from appeals import views
+    from appeals.views import lists
+    from cur.web.pagination import slice_page
 
     request = RequestFactory().get("/?" + quote(query, safe="=&"))
     request.user = user
-    kind = views.LISTS[kind_name]
+    kind = lists.LISTS[kind_name]
 
     def run():
-        _, queryset, _ = views.filtered_appeals(request, kind)
-        return views.slice_page(queryset, None).object_list
+        _, queryset, _ = lists.filtered_appeals(request, kind)
+        return slice_page(queryset, None).object_list
 
     return run
 
@@ -89,9 +90,9 @@ def measure(*, runs: int = 30) -> list[tuple]:
     except NoReverseMatch:
         has_pages = False
     try:
-        from appeals import views
+        from appeals.views import lists
 
-        has_views = hasattr(views, "filtered_appeals")
+        has_views = hasattr(lists, "filtered_appeals")
     except ImportError:
         has_views = False
     if not has_views:
@@ -113,7 +114,7 @@ def run(*, runs: int = 30) -> list[tuple]:
     """This module's own table."""
     measured = measure(runs=runs)
     if not measured:
-        return [("queue", "—", "нет appeals.views.filtered_appeals", "", "")]
+        return [("queue", "—", "нет appeals.views.lists.filtered_appeals", "", "")]
     return [
         (label, f"{q['p50']:.1f}", f"{q['p95']:.1f}", f"{p['p50']:.1f}" if p else "—", f"{p['p95']:.1f}" if p else "—")
         for label, q, p in measured

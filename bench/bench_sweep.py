@@ -1,4 +1,4 @@
-"""Time the deadline sweep (appeals.sweep.sweep_deadlines) over the generated region.
+"""Time the deadline sweep (appeals.workflow.sweep.sweep_deadlines) over the generated region.
 
 Every measurement runs in a transaction that is rolled back, so the database is left as it was
 and the figures repeat: nothing is committed, no notification e-mail is queued.
@@ -41,7 +41,7 @@ def _in_rollback(fn):
 
 
 def _sweep(now: datetime.datetime) -> tuple[float, dict]:
-    from appeals.sweep import sweep_deadlines
+    from appeals.workflow.sweep import sweep_deadlines
 
     start = time.perf_counter()
     counts = sweep_deadlines(now)
@@ -99,8 +99,8 @@ def open_all() -> list[tuple]:
     from django.db import connection
     from django.utils import timezone
 
-    from appeals.deadlines import MOSCOW
-    from appeals.sweep import insert_reminders, reminder_days
+    from appeals.workflow.deadlines import MOSCOW
+    from appeals.workflow.sweep import insert_reminders, reminder_days
     from sectors.models import Organisation
 
     out = {}

@@ -151,11 +151,11 @@ def ensure_directory(stdout=print) -> None:
     if Organisation.objects.exists():
         return
     try:
-        from sectors.demo import seed_sectors_demo
+        from cur.demo.sectors import seed_sectors_demo
     except ImportError:
         seed_sectors_demo = None
     if seed_sectors_demo is not None:
-        stdout("Справочник: sectors.demo.seed_sectors_demo() …")
+        stdout("Справочник: cur.demo.sectors.seed_sectors_demo() …")
         seed_sectors_demo()
         return
     _minimal_directory(stdout)
@@ -233,7 +233,7 @@ def _centroid(boundary) -> tuple[float, float] | None:
 
 def _places() -> dict[str, str]:
     try:
-        from sectors.demo import CITIES, DISTRICTS
+        from cur.demo.sectors import CITIES, DISTRICTS
     except ImportError:
         return {}
     places = {oktmo: centre for oktmo, (_, centre) in DISTRICTS.items()}

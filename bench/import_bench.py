@@ -70,8 +70,8 @@ def generate(rows: int, path: Path, prefix: str, seed: int = 2025) -> None:
 
 def measure(rows: int = 20_000, *, keep: bool = False, stdout=print) -> list[tuple]:
     """(step, seconds, rows of the file, created, existing, errors) per step; deletes what it imported unless keep."""
-    from appeals.import_formats import FORMATS, read_table
-    from appeals.importing import import_table
+    from appeals.intake.formats import FORMATS, read_table
+    from appeals.intake.importing import import_table
     from appeals.models import Appeal
 
     prefix = f"bench-{uuid.uuid4().hex[:8]}"

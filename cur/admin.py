@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import AuditEvent, User, WorkerHeartbeat
 from .roles import can
+from .web.admin import ReadOnlyAdmin
 
 
 def _admin_role_only(request) -> bool:
@@ -30,7 +31,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit log is written by services, never edited."""
 
     list_display = ("created_at", "actor", "action", "object_type", "object_repr", "ip_address")
@@ -38,15 +39,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("object_repr", "object_id", "actor__username")
     date_hierarchy = "created_at"
     list_select_related = ("actor",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WorkerHeartbeat)

@@ -60,14 +60,13 @@ def notify(users, *, title: str, body: str = "", url: str = "") -> list:
     """In-app notifications for `users`, e-mailed after the transaction commits."""
     from .models import Notification
     from .queue import send_on_commit
-    from .tasks import email_notifications
 
     rows = Notification.objects.bulk_create(
         [Notification(user=u, title=title[:255], body=body, url=url) for u in users if u.is_active]
     )
     ids = [n.pk for n in rows]
     if ids:
-        send_on_commit(email_notifications, ids)
+        send_on_commit("cur.tasks.email_notifications", ids)
     return rows
 
 

@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "cur.api.exception_handler",
+    "EXCEPTION_HANDLER": "cur.web.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
     # How many reverse proxies stand in front of the web server (docs/deployment.md): the client address is
     # taken from the X-Forwarded-For entry the outermost of them appended, never from what a client sends.

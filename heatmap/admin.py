@@ -3,18 +3,9 @@ record who and when); the rollup is derived data and is not shown (millions of r
 
 from django.contrib import admin
 
+from cur.web.admin import ReadOnlyAdmin
+
 from .models import PollImport, PollResult, ProblemPoint
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProblemPoint)

@@ -10,9 +10,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from appeals.exports import CSV_DELIMITER, XLSX_CONTENT_TYPE, neutralise
+from cur.web.exports import CSV_DELIMITER, XLSX_CONTENT_TYPE, sheet_text
 
 from .models import ProblemPoint
 from .reports import PriorityRow
@@ -20,7 +19,7 @@ from .reports import PriorityRow
 
 def _text(value: Any) -> Any:
     if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        return sheet_text(value)
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).replace(tzinfo=None)
     return value

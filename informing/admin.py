@@ -3,6 +3,8 @@ so each change has its history row and audit record (DESIGN §5)."""
 
 from django.contrib import admin
 
+from cur.web.admin import ReadOnlyAdmin
+
 from .models import (
     DisinformationCase,
     EventHistory,
@@ -12,17 +14,6 @@ from .models import (
     OfficialPage,
     Recommendation,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class HistoryInline(admin.TabularInline):

@@ -9,10 +9,10 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cur.web.api import IdFilter, ModelSerializer, ScopedPrimaryKeyField, ScopedViewSet, Serializer
 from sectors.models import Organisation, SectorBlock, Territory
 
 from . import selectors, services
-from .api_common import IdFilter, ModelSerializer, ScopedPrimaryKeyField, ScopedViewSet, Serializer
 from .models import AudiencePoint, EventSource, InformationEvent, Priority, Recommendation, topic_model
 
 S = InformationEvent.Status

@@ -2,25 +2,31 @@
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cur.web.api import IdFilter, ModelSerializer, ScopedPrimaryKeyField, ScopedViewSet
+
 from . import selectors, services
 from .api import _blocks, _organisations, _territories
-from .api_common import (
-    IdFilter,
-    ModelSerializer,
-    ScopedPrimaryKeyField,
-    ScopedViewSet,
-    audience_groups_field,
-)
 from .models import (
     Channel,
     InformationActivity,
     Material,
     MaterialVersion,
 )
+
+
+def audience_groups_field(**kwargs) -> serializers.ListField:
+    from .models import AudienceGroup
+
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=AudienceGroup.choices),
+        required=False,
+        max_length=len(AudienceGroup.values),
+        **kwargs,
+    )
 
 
 class ActivitySerializer(ModelSerializer):

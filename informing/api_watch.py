@@ -7,9 +7,10 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from cur.web.api import IdFilter, ModelSerializer, ScopedPrimaryKeyField, ScopedViewSet, Serializer
+
 from . import selectors, services
 from .api import _blocks, _organisations, _territories
-from .api_common import IdFilter, ModelSerializer, ScopedPrimaryKeyField, ScopedViewSet, Serializer
 from .models import Channel, DisinformationCase, Network, OfficialPage
 
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from cur.uploads import UploadValidator
-from sectors.forms import BootstrapFormMixin
+from cur.web.forms import Form, ModelForm
 from sectors.models import Organisation, SectorBlock, Territory
 
 from . import selectors
@@ -82,19 +82,11 @@ def blocks():
     return SectorBlock.objects.filter(is_active=True)
 
 
-class Form(BootstrapFormMixin, forms.Form):
-    pass
-
-
 def formfield(field, **kwargs):
     # URLs typed without a scheme are https (Django 6's default).
     if isinstance(field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
     return field.formfield(**kwargs)
-
-
-class ModelForm(BootstrapFormMixin, forms.ModelForm):
-    pass
 
 
 # --- events -------------------------------------------------------------------------------------

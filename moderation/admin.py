@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from informing.admin import ReadOnlyAdmin
+from cur.web.admin import ReadOnlyAdmin
 
 from .models import IncomingMessage, MessageImport, ModerationReport, Surge
 

@@ -11,15 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from cur.web.api import IdFilter, ModelSerializer, NewestFirstCursor, ScopedPrimaryKeyField, ScopedViewSet, Serializer
 from informing import selectors as informing_selectors
-from informing.api_common import (
-    IdFilter,
-    ModelSerializer,
-    NewestFirstCursor,
-    ScopedPrimaryKeyField,
-    ScopedViewSet,
-    Serializer,
-)
 from informing.models import Network, Priority
 
 from . import intake, reports, selectors, services

@@ -8,7 +8,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from appeals import gazetteer
+from appeals.classification import gazetteer
 from cur.queue import send
 from sectors.models import SectorBlock
 
@@ -75,8 +75,6 @@ def classify_messages(ids: list[int]) -> int:
 
 def requeue_unclassified(older_than_minutes: int = 10, limit: int = 5000) -> int:
     """Messages a lost task left unclassified are sent again (served by message_unclassified_idx)."""
-    from . import tasks
-
     cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
     ids = list(
         IncomingMessage.objects.filter(classified_at=None, received_at__lt=cutoff)
@@ -84,5 +82,5 @@ def requeue_unclassified(older_than_minutes: int = 10, limit: int = 5000) -> int
         .values_list("pk", flat=True)[:limit]
     )
     for start in range(0, len(ids), BATCH):
-        send(tasks.classify_messages, ids[start : start + BATCH])
+        send("moderation.tasks.classify_messages", ids[start : start + BATCH])
     return len(ids)

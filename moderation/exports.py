@@ -5,10 +5,9 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from appeals.exports import XLSX_CONTENT_TYPE, neutralise
 from cur.pdf import Document
+from cur.web.exports import XLSX_CONTENT_TYPE, sheet_text
 
 from .models import ModerationReport
 from .reports import report_rows
@@ -21,7 +20,7 @@ def filename(report: ModerationReport) -> str:
 
 
 def _cell(value: str) -> str:
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return sheet_text(value)
 
 
 def xlsx_bytes(report: ModerationReport) -> bytes:

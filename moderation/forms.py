@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from cur.uploads import UploadValidator
+from cur.web.forms import Form
 from informing import selectors as informing_selectors
-from informing.forms import Form
 from informing.models import DisinformationCase, InformationEvent, Network, Priority
 from sectors.models import SectorBlock, Territory
 

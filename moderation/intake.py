@@ -19,13 +19,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from appeals.import_formats import ImportFileError, ImportFormat, read_table
-from appeals.importing import Directory, clean_text, parse_received_at
+from appeals.intake.formats import ImportFileError, ImportFormat, read_table
+from appeals.intake.rows import Directory, clean_text, parse_received_at
 from cur import audit
 from cur.queue import send_on_commit
 from informing.models import Network
 
-from . import tasks
 from .models import IncomingMessage, MessageEvent, MessageImport
 
 MAX_BATCH = 1000
@@ -274,7 +273,7 @@ def _ingest(items: list[Item], *, source: str, by) -> list[tuple[int, bool]]:
     ids = {key: m.pk for key, m in fresh.items()}
     unclassified = [m.pk for m in created if m.territory_id is None or m.sector_block_id is None]
     for start in range(0, len(unclassified), 500):
-        send_on_commit(tasks.classify_messages, unclassified[start : start + 500])
+        send_on_commit("moderation.tasks.classify_messages", unclassified[start : start + 500])
     results = []
     reported = set()
     for item in items:

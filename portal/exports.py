@@ -4,10 +4,9 @@ import io
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from appeals.exports import XLSX_CONTENT_TYPE, neutralise
 from cur.pdf import Document
+from cur.web.exports import XLSX_CONTENT_TYPE, sheet_text
 
 from .figures import fmt, summary_rows
 from .models import NARRATIVE_SECTIONS, Report
@@ -15,7 +14,7 @@ from .selectors import report_figures
 
 
 def _cell(value) -> str:
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    return sheet_text(str(value))
 
 
 def _status_line(report: Report) -> str:

@@ -3,33 +3,15 @@
 
 from django.contrib import admin
 
+from cur.web.admin import ReadOnlyAdmin, ReadOnlyMixin
+
 from .models import RatingEntry, RatingIndicator, RatingMethodology, RatingRun
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ReadOnlyMixin, admin.TabularInline):
     model = RatingIndicator
     fields = ("code", "name", "weight", "direction", "normalisation", "position")
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RatingMethodology)

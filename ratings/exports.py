@@ -9,9 +9,8 @@ from typing import Any
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from appeals.exports import CSV_DELIMITER, XLSX_CONTENT_TYPE, neutralise
+from cur.web.exports import CSV_DELIMITER, XLSX_CONTENT_TYPE, sheet_text
 
 from . import indicators
 from .models import RatingRun
@@ -45,7 +44,7 @@ def rows(run: RatingRun, table: list[Row]) -> Iterator[list[Any]]:
 
 
 def _text(value: Any) -> Any:
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
+    return sheet_text(value) if isinstance(value, str) else value
 
 
 def csv_response(run: RatingRun, table: list[Row], *, filename: str) -> HttpResponse:

@@ -16,7 +16,7 @@ from cur.errors import NotPermitted
 from cur.queue import send, send_on_commit
 from cur.roles import can
 
-from . import compute, indicators, periods, subjects, tasks
+from . import compute, indicators, periods, subjects
 from .errors import RatingsError
 from .models import Level, PeriodKind, RatingEntry, RatingIndicator, RatingMethodology, RatingRun
 from .scoring import Weighting, score_subjects
@@ -135,7 +135,7 @@ def request_run(
     if by is not None:
         audit.record(by, "ratings.run.request", run, {"level": [None, level], "period": [None, period.label]})
     if queue:
-        send_on_commit(tasks.compute_rating_run, run.pk)
+        send_on_commit("ratings.tasks.compute_rating_run", run.pk)
     return run
 
 
@@ -221,4 +221,4 @@ def requeue_stale_runs(older_than: datetime.timedelta = STALE_AFTER) -> int:
     stale = RatingRun.objects.filter(
         status=RatingRun.Status.PENDING, created_at__lt=timezone.now() - older_than
     ).values_list("pk", flat=True)
-    return sum(1 for pk in stale if send(tasks.compute_rating_run, pk))
+    return sum(1 for pk in stale if send("ratings.tasks.compute_rating_run", pk))

@@ -7,39 +7,21 @@ rows are deactivated, never deleted, so DELETE is not offered (405).
 
 import math
 
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, parsers, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ErrorDetail, ParseError
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.validators import ProhibitSurrogateCharactersValidator
+
+from cur.web.api import PARSERS, IdFilter, RussianErrorsMixin, storable_text
 
 from . import selectors, services
 from .errors import SectorsError
 from .models import Organisation, ResponsiblePerson, SectorBlock, Territory
-
-# --- Parsing ------------------------------------------------------------------------------
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with a Russian message; a body nested deeper than Python's recursion
-    limit (json raises RecursionError, not ValueError) is a 400 too, not a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except (ParseError, RecursionError, LookupError) as exc:
-            raise ParseError("Тело запроса не является корректным JSON.") from exc
-
-
-PARSERS = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
 
 # --- Fields -------------------------------------------------------------------------------
 
@@ -62,7 +44,7 @@ class VisiblePrimaryKeyField(VisibleRelatedMixin, serializers.PrimaryKeyRelatedF
 class VisibleSlugField(VisibleRelatedMixin, serializers.SlugRelatedField):
     def to_internal_value(self, data):
         # PostgreSQL refuses a NUL in a query parameter with DataError, which DRF does not catch.
-        if isinstance(data, str) and not _storable_text(data):
+        if isinstance(data, str) and not storable_text(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -106,7 +88,7 @@ class GeoJSONField(serializers.JSONField):
             if depth > GEOJSON_MAX_DEPTH:
                 self.fail("too_deep")
             if isinstance(value, dict):
-                if not all(_storable_text(k) for k in value):
+                if not all(storable_text(k) for k in value):
                     self.fail("bad_value")
                 stack.extend((v, depth + 1) for v in value.values())
             elif isinstance(value, list):
@@ -118,52 +100,11 @@ class GeoJSONField(serializers.JSONField):
 
 def _storable_scalar(value) -> bool:
     if isinstance(value, str):
-        return _storable_text(value)
+        return storable_text(value)
     return not isinstance(value, float) or math.isfinite(value)
 
 
-def _storable_text(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # an unpaired surrogate from a "\ud800" escape
-        return False
-    return True
-
-
 # --- Serializers -----------------------------------------------------------------------------
-
-
-class SurrogatesValidator(ProhibitSurrogateCharactersValidator):
-    message = "Недопустимый символ U+{code_point:X} (непарный суррогат)."
-
-
-class RussianErrorsMixin:
-    """DRF leaves a few messages in English (ru locale gaps, a hard-coded one); the API answers in Russian."""
-
-    default_error_messages = {"invalid": "Недопустимые данные: ожидается объект, получено {datatype}."}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for field in fields.values():
-            if type(field) is serializers.CharField:
-                field.error_messages["invalid"] = "Ожидается строка."
-            elif type(field) is serializers.BooleanField:
-                field.error_messages["invalid"] = "Ожидается логическое значение: true или false."
-            field.validators = [
-                SurrogatesValidator() if isinstance(v, ProhibitSurrogateCharactersValidator) else v
-                for v in field.validators
-            ]
-        return fields
-
-    @property
-    def errors(self):
-        errors = super().errors
-        non_field = errors.get(api_settings.NON_FIELD_ERRORS_KEY) or []
-        if [getattr(e, "code", None) for e in non_field] == ["null"]:  # a JSON `null` body
-            errors[api_settings.NON_FIELD_ERRORS_KEY] = [ErrorDetail("Данные не переданы.", code="null")]
-        return errors
 
 
 class ValidatingSerializer(RussianErrorsMixin, serializers.ModelSerializer):
@@ -319,18 +260,6 @@ class EndAppointmentSerializer(RussianErrorsMixin, serializers.Serializer):
 
 
 # --- Filters ---------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(filters.Filter):
-    """An id: whole numbers only (NumberFilter would accept 1.5), in the bigint range."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class TerritoryFilter(filters.FilterSet):

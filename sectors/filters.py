@@ -5,8 +5,9 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from cur.web.forms import BootstrapFormMixin
+
 from . import selectors
-from .forms import BootstrapFormMixin
 from .models import Organisation, ResponsiblePerson, Territory
 
 

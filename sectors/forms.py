@@ -9,41 +9,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
 from cur.errors import DomainError
-from cur.widgets import speed_up
+from cur.web.forms import BootstrapFormMixin, DateInput
 
 from .models import Organisation, ResponsiblePerson, SectorBlock, Territory, phone_validator
 
-DATE_FORMAT = "%d.%m.%Y"
 # Directory dates are appointment acts and terms of office: anything outside these years is a typo.
 EARLIEST_DATE = datetime.date(1991, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
 RESERVED_BLOCK_CODES = frozenset({"new"})  # /sectors/blocks/new/ is the create page
-
-
-class BootstrapFormMixin:
-    """Gives every widget its Bootstrap 5 class."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-                speed_up(widget)
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class DateInput(forms.DateInput):
-    """A text input in the Russian format: the same on every browser, typed or pasted."""
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            attrs={"placeholder": "дд.мм.гггг", "inputmode": "numeric", **(attrs or {})}, format=DATE_FORMAT
-        )
 
 
 def date_field(label: str, *, required: bool = True, **kwargs) -> forms.DateField:

@@ -31,7 +31,7 @@ def prepare(operators: int) -> dict:
     from django.contrib.auth.hashers import make_password
 
     from appeals.classification import seed_examples, train_version
-    from appeals.integration import hash_key
+    from appeals.intake.integration import hash_key
     from appeals.models import Appeal, IntegrationSource
     from cur.management.commands.seed_demo import seed_classifier
     from cur.models import User

@@ -8,11 +8,13 @@ from django.views.generic import FormView
 
 from cur.errors import DomainError
 from cur.permissions import HasCapability
+from cur.web.pagination import page_of
+from cur.web.views import error_text, or_404
 
 from .. import forms as f
 from .. import metrics, selectors, services
 from ..models import InformationEvent
-from .base import ActionView, Page, SectionMixin, error_text, or_404, page_of
+from .base import ActionView, Page, SectionMixin
 
 S = InformationEvent.Status
 

@@ -6,11 +6,13 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from cur.roles import Role, can
+from cur.web.pagination import page_of
+from cur.web.views import or_404
 
 from .. import forms as f
 from .. import selectors, services
 from ..models import Recommendation
-from .base import ActionView, RecommendationAccess, SectionMixin, or_404, page_of
+from .base import ActionView, RecommendationAccess, SectionMixin
 
 R = Recommendation.Status
 

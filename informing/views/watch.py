@@ -7,12 +7,14 @@ from django.views.generic import FormView
 
 from cur.errors import DomainError
 from cur.permissions import HasCapability
+from cur.web.pagination import page_of
+from cur.web.views import error_text, or_404
 from sectors.models import Organisation
 
 from .. import forms as f
 from .. import selectors, services
 from ..models import DisinformationCase, Network, OfficialPage
-from .base import ActionView, Page, SectionMixin, error_text, or_404, page_of
+from .base import ActionView, Page, SectionMixin
 
 D = DisinformationCase.Status
 

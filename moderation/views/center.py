@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from appeals.import_formats import ImportFileError
+from appeals.intake.formats import ImportFileError
 from cur.errors import DomainError
 from cur.pdf import PdfUnavailable
 from cur.permissions import HasCapability
-from informing.views.base import ActionView, error_text, errors_text, or_404, page_of
+from cur.web.pagination import page_of
+from cur.web.views import ActionView, error_text, errors_text, or_404
 
 from .. import charts, exports, intake, reports, selectors, services
 from .. import forms as f

@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from appeals.views import slice_page
 from cur.errors import DomainError
 from cur.permissions import HasCapability
-from informing.views.base import ActionView, error_text, errors_text, or_404
+from cur.web.pagination import slice_page
+from cur.web.views import ActionView, error_text, errors_text, or_404
 
 from .. import forms as f
 from .. import selectors, services

@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from appeals.integration import create_integration_source
+from appeals.intake.integration import create_integration_source
 from appeals.models import Appeal, Incident, Topic
 from sectors.models import SectorBlock
 

@@ -6,8 +6,8 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from appeals.deadlines import MOSCOW
 from appeals.models import Appeal
+from appeals.workflow.deadlines import MOSCOW
 from cur.roles import Role
 from sectors.models import SectorBlock
 from tests.factories import OrganisationFactory, SectorBlockFactory, UserFactory

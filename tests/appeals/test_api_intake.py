@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from appeals.integration import create_integration_source, hash_key
+from appeals.intake.integration import create_integration_source, hash_key
 from appeals.models import Appeal, AppealEvent, IntegrationSource
 from cur.errors import DomainError
 from cur.models import AuditEvent

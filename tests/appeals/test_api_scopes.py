@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from appeals.api import PUBLIC_STATUSES, public_status
+from appeals.api.fields import PUBLIC_STATUSES, public_status
 from appeals.models import Appeal, AppealEvent
 from cur.models import AuditEvent
 from cur.roles import Role

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from appeals import services
-from appeals.deadlines import ACCELERATED_DAYS, MOSCOW, add_days, is_working_day
 from appeals.errors import AppealsError, TransitionNotAllowed
 from appeals.models import Appeal, AppealEvent, DeadlineRule, Topic
+from appeals.workflow.deadlines import ACCELERATED_DAYS, MOSCOW, add_days, is_working_day
 from cur.roles import Role
 from sectors.models import SectorBlock
 from tests.factories import OrganisationFactory
@@ -32,7 +32,7 @@ def moments(values: list[str]) -> list[datetime.datetime]:
 
 
 def test_the_bulk_registrations_deadline_cache_counts_moscow_days(db):
-    from appeals.importing import _Deadlines
+    from appeals.intake.bulk import _Deadlines
 
     due = _Deadlines()
     # One UTC day, two Moscow days: 20:30 UTC is 23:30 in Moscow, 21:30 UTC already 00:30 of the next.

@@ -6,9 +6,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.demo import seed_appeals_demo
 from appeals.models import Appeal, AppealEvent, Incident
-from sectors.demo import seed_sectors_demo
+from cur.demo.appeals import seed_appeals_demo
+from cur.demo.sectors import seed_sectors_demo
 from sectors.models import Organisation
 
 S = Appeal.Status

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from appeals import duplicates
+from appeals.classification import duplicates
 from appeals.models import Appeal, AppealEvent, Incident
 from tests.factories import RegionFactory, TerritoryFactory
 

@@ -3,7 +3,7 @@ district centres included, and settles the ambiguous names."""
 
 import pytest
 
-from appeals import gazetteer
+from appeals.classification import gazetteer
 from sectors.models import Territory
 from tests.factories import RegionFactory, TerritoryFactory
 

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from appeals import importing
-from appeals.import_formats import (
+from appeals.intake import bulk, importing
+from appeals.intake.bulk import register_appeals_bulk
+from appeals.intake.formats import (
     FORMATS,
     INCIDENT_MANAGER,
     ImportFileError,
@@ -19,16 +20,9 @@ from appeals.import_formats import (
     detect_separator,
     read_table,
 )
-from appeals.importing import (
-    ImportReport,
-    clean_text,
-    import_file,
-    import_table,
-    parse_received_at,
-    register_appeals_bulk,
-    run_import,
-    territory_key,
-)
+from appeals.intake.importing import import_file, import_table, run_import
+from appeals.intake.report import ImportReport
+from appeals.intake.rows import RowCleaner, clean_text, parse_received_at, territory_key
 from appeals.models import Appeal, AppealEvent, AppealImport, Topic
 from sectors.models import Territory
 from sectors.services_geo import load_region_territories
@@ -323,7 +317,7 @@ def test_bulk_registration_dedups_within_the_batch_and_against_the_database(db, 
 
 def test_without_copy_bulk_create_registers_the_same_appeals_and_events(region, monkeypatch):
     # SQLite has no COPY: the same rows go through bulk_create.
-    monkeypatch.setattr(importing, "_use_copy", lambda: False)
+    monkeypatch.setattr(bulk, "_use_copy", lambda: False)
     report, _ = import_file(FIXTURES / "pos_export.csv", fmt="pos", channel="pos")
     assert report.created_count == 3
     first = Appeal.objects.get(external_id="POS-1001")
@@ -345,25 +339,25 @@ def test_bulk_registration_sends_one_signal_per_chunk_after_commit(db, django_ca
     appeals_changed.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            register_appeals_bulk(rows(importing.CHUNK_SIZE + 5), by=None, channel="web")
+            register_appeals_bulk(rows(bulk.CHUNK_SIZE + 5), by=None, channel="web")
     finally:
         appeals_changed.disconnect(listener)
-    assert received == [("registered", importing.CHUNK_SIZE), ("registered", 5)]
+    assert received == [("registered", bulk.CHUNK_SIZE), ("registered", 5)]
 
 
 def test_bulk_registration_costs_a_fixed_number_of_queries_per_chunk(db, operator):
     with CaptureQueriesContext(connection) as small:
         register_appeals_bulk(rows(10, "S"), by=operator, channel="web")
     with CaptureQueriesContext(connection) as large:
-        register_appeals_bulk(rows(2 * importing.CHUNK_SIZE, "L"), by=operator, channel="web")
+        register_appeals_bulk(rows(2 * bulk.CHUNK_SIZE, "L"), by=operator, channel="web")
     # select existing, insert appeals, insert events (+ savepoints) — per chunk, whatever its size.
     assert len(large) == 2 * len(small)
-    assert Appeal.objects.count() == 10 + 2 * importing.CHUNK_SIZE
+    assert Appeal.objects.count() == 10 + 2 * bulk.CHUNK_SIZE
 
 
 def test_bulk_registration_recovers_from_a_race_with_another_import(db, operator, monkeypatch):
     register_appeals_bulk(rows(3), by=operator, channel="web")
-    real_plan = importing.plan_appeals_bulk
+    real_plan = bulk.plan_appeals_bulk
     calls = []
 
     def blind_first_look(batch, *, channel):
@@ -371,7 +365,7 @@ def test_bulk_registration_recovers_from_a_race_with_another_import(db, operator
         calls.append(1)
         return (list(batch), 0) if len(calls) == 1 else real_plan(batch, channel=channel)
 
-    monkeypatch.setattr(importing, "plan_appeals_bulk", blind_first_look)
+    monkeypatch.setattr(bulk, "plan_appeals_bulk", blind_first_look)
     ids, existing = register_appeals_bulk(rows(5), by=operator, channel="web")
     assert (len(ids), existing) == (2, 3)
     assert Appeal.objects.count() == 5
@@ -441,19 +435,19 @@ class WorkerKilled(BaseException):
 
 
 def test_a_killed_import_resumes_after_its_last_committed_chunk(db, media, monkeypatch):
-    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 3)
     body = "external_id,text\n" + "".join(f"R-{i},Обращение {i}\n" for i in range(10))
     imp = AppealImport.objects.create(
         file=ContentFile(body.encode(), name="ten.csv"), original_name="ten.csv", format="generic", channel="web"
     )
-    real_clean = importing.RowCleaner.clean
+    real_clean = RowCleaner.clean
 
     def dies_on_line_8(self, line, cells, report):
         if line == 8:
             raise WorkerKilled
         return real_clean(self, line, cells, report)
 
-    monkeypatch.setattr(importing.RowCleaner, "clean", dies_on_line_8)
+    monkeypatch.setattr(RowCleaner, "clean", dies_on_line_8)
     with pytest.raises(WorkerKilled):
         run_import(imp.pk)
     imp.refresh_from_db()
@@ -461,7 +455,7 @@ def test_a_killed_import_resumes_after_its_last_committed_chunk(db, media, monke
     assert (imp.status, imp.processed_rows, imp.created_count) == (AppealImport.Status.RUNNING, 6, 6)
     assert Appeal.objects.count() == 6
 
-    monkeypatch.setattr(importing.RowCleaner, "clean", real_clean)
+    monkeypatch.setattr(RowCleaner, "clean", real_clean)
     run_import(imp.pk)  # the broker redelivers the task (acks_late)
 
     imp.refresh_from_db()
@@ -473,23 +467,23 @@ def test_a_killed_import_resumes_after_its_last_committed_chunk(db, media, monke
 
 
 def test_a_killed_dry_run_starts_again_from_the_first_row(db, media, monkeypatch):
-    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(bulk, "CHUNK_SIZE", 3)
     body = "external_id,text\n" + "".join(f"R-{i},Обращение {i}\n" for i in range(10))
     imp = AppealImport.objects.create(
         file=ContentFile(body.encode(), name="ten.csv"), original_name="ten.csv", format="generic", channel="web",
         dry_run=True,
     )  # fmt: skip
-    real_clean = importing.RowCleaner.clean
+    real_clean = RowCleaner.clean
 
     def dies_on_line_8(self, line, cells, report):
         if line == 8:
             raise WorkerKilled
         return real_clean(self, line, cells, report)
 
-    monkeypatch.setattr(importing.RowCleaner, "clean", dies_on_line_8)
+    monkeypatch.setattr(RowCleaner, "clean", dies_on_line_8)
     with pytest.raises(WorkerKilled):
         run_import(imp.pk)
-    monkeypatch.setattr(importing.RowCleaner, "clean", real_clean)
+    monkeypatch.setattr(RowCleaner, "clean", real_clean)
     run_import(imp.pk)
 
     imp.refresh_from_db()

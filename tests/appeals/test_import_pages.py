@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from appeals.importing import run_import
+from appeals.intake.importing import run_import
 from appeals.models import Appeal, AppealImport
 from cur.celery import app
 from cur.roles import Role

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from appeals import views
 from appeals.models import Appeal
 from cur.roles import Role
+from cur.web import pagination
 
 from .page_factories import appeal_in, block, build_region, topic_of
 
@@ -105,7 +105,7 @@ def test_the_filters_are_kept_in_the_page_links_and_the_export_buttons(db, opera
         appeal_in(S.NEW, channel=Appeal.Channel.PHONE)
 
     response = client_for(operator).get(reverse("appeals:queue"), {"channel": "phone", "sort": "registered_at"})
-    views_page_size = views.PAGE_SIZE
+    views_page_size = pagination.PAGE_SIZE
     assert views_page_size > 3
     html = response.content.decode()
     assert 'href="/appeals/export.csv?channel=phone&amp;sort=registered_at&amp;source=queue"' in html
@@ -150,7 +150,7 @@ def test_an_overdue_appeal_is_marked_red_with_the_days_it_is_late(region, operat
 
 
 def test_pages_have_no_count_and_know_whether_there_is_a_next_one(db, operator, client_for, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
     for _ in range(5):
         appeal_in(S.NEW)
     client = client_for(operator)
@@ -168,7 +168,7 @@ def test_pages_have_no_count_and_know_whether_there_is_a_next_one(db, operator, 
 def test_a_page_beyond_the_cap_shows_the_last_allowed_page(db, operator, client_for):
     response = client_for(operator).get(reverse("appeals:queue"), {"page": "100000000"})
     assert response.status_code == 200
-    assert response.context["page_obj"].number == views.MAX_PAGE
+    assert response.context["page_obj"].number == pagination.MAX_PAGE
 
 
 # --- fixed number of queries ------------------------------------------------------------------

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from appeals import pipeline, services
-from appeals.classification import Example, confirmed_examples
-from appeals.importing import CHUNK_SIZE, register_appeals_bulk
+from appeals import services
+from appeals.classification import Example, confirmed_examples, pipeline
+from appeals.intake.bulk import CHUNK_SIZE, register_appeals_bulk
 from appeals.models import Appeal, AppealEvent, ClassifierVersion, RoutingRule, Topic
 from cur.roles import Role
 from sectors.models import SectorBlock
@@ -52,12 +52,12 @@ def sent(monkeypatch):
     calls = []
 
     def fake_send(task, *args, **kwargs):
-        calls.append((task.name, args))
+        calls.append((getattr(task, "name", task), args))
         return True
 
     monkeypatch.setattr("cur.queue.send", fake_send)
-    monkeypatch.setattr("appeals.pipeline.send", fake_send)
-    monkeypatch.setattr("appeals.classifier_views.send", fake_send)
+    monkeypatch.setattr("appeals.classification.pipeline.send", fake_send)
+    monkeypatch.setattr("appeals.classification.views.send", fake_send)
     return calls
 
 

@@ -4,8 +4,8 @@ stays inactive with a note saying why. With few confirmed labels the seed corpus
 
 import pytest
 
-from appeals import pipeline, services
-from appeals.classification import Example, train_version
+from appeals import services
+from appeals.classification import Example, pipeline, train_version
 from appeals.models import ClassifierVersion, Topic
 from sectors.models import SectorBlock
 

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from appeals import services, sweep
+from appeals import services
 from appeals.models import Appeal, AppealEvent, DeadlineNotice
-from appeals.sweep import sweep_deadlines
 from appeals.tasks import sweep_deadlines as sweep_deadlines_task
+from appeals.workflow import sweep
+from appeals.workflow.sweep import sweep_deadlines
 from cur.models import Notification
 from cur.roles import Role
 from tests.factories import OrganisationFactory

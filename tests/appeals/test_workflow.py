@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appeals import services
-from appeals.deadlines import MOSCOW
 from appeals.errors import AppealsError, TransitionNotAllowed
 from appeals.models import Appeal, AppealEvent, DeadlineRule, Incident, Topic
 from appeals.selectors import appeals_visible_to, mask
+from appeals.workflow.deadlines import MOSCOW
 from cur.models import AuditEvent, Notification, User
 from cur.roles import Role
 from sectors.models import Organisation, SectorBlock, Territory

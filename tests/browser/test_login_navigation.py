@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from cur.demo import demo_password
+from cur.demo.users import demo_password
 from cur.navigation import MENU
 from cur.roles import CAPABILITIES, Role
 

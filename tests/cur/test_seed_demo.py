@@ -5,9 +5,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from appeals.models import Appeal, AppealEvent
+from cur.demo.sectors import inn_is_valid, make_inn
 from cur.models import AuditEvent, User
 from cur.roles import Role
-from sectors.demo import inn_is_valid, make_inn
 from sectors.models import Organisation, ResponsiblePerson, SectorBlock, Territory
 
 pytestmark = pytest.mark.django_db

@@ -149,7 +149,7 @@ def intake(db):
     source (the ПОС channel) authenticated by its key, as the portal sends messages."""
     from rest_framework.test import APIClient
 
-    from appeals.integration import create_integration_source
+    from appeals.intake.integration import create_integration_source
 
     _, key = create_integration_source("Портал ПОС (тест отказов)", "pos", by=None)
     api = APIClient()

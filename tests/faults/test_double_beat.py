@@ -3,7 +3,7 @@ No reminder, overdue notice, escalation, in-app notification or e-mail is produc
 
 To make the two runs overlap for certain, the test holds a row lock on the first overdue appeal
 until both sweeps wait on it (pg_stat_activity shows two sessions waiting on a lock), then lets
-them go at once. The sweep's statements are their own gates (appeals.sweep): the UPDATE that
+them go at once. The sweep's statements are their own gates (appeals.workflow.sweep): the UPDATE that
 marks overdue re-checks `overdue_at IS NULL` after the other sweep commits, and the notices are
 INSERT … ON CONFLICT DO NOTHING on a unique key, so only one sweep gets rows back to notify."""
 

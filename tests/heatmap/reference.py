@@ -6,8 +6,8 @@ from collections import defaultdict
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 
-from appeals.deadlines import MOSCOW
 from appeals.models import Appeal
+from appeals.workflow.deadlines import MOSCOW
 from heatmap.models import (
     COUNTERS,
     HeatAreaDay,

@@ -14,12 +14,12 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from appeals.demo import seed_appeals_demo  # noqa: E402
+from cur.demo.appeals import seed_appeals_demo  # noqa: E402
+from cur.demo.heatmap import seed_heatmap_demo  # noqa: E402
+from cur.demo.sectors import seed_sectors_demo  # noqa: E402
 from cur.models import User  # noqa: E402
 from cur.roles import Role  # noqa: E402
-from heatmap.demo import seed_heatmap_demo  # noqa: E402
 from heatmap.models import HeatCellMonth  # noqa: E402
-from sectors.demo import seed_sectors_demo  # noqa: E402
 from sectors.models import Organisation, SectorBlock  # noqa: E402
 
 

@@ -3,11 +3,11 @@
 import pytest
 from django.db import transaction
 
-from appeals.demo import seed_appeals_demo
-from cur.demo import seed_demo_users
-from heatmap.demo import seed_heatmap_demo
+from cur.demo.appeals import seed_appeals_demo
+from cur.demo.heatmap import seed_heatmap_demo
+from cur.demo.sectors import seed_sectors_demo
+from cur.demo.users import seed_demo_users
 from heatmap.models import HeatCellMonth, PollResult, ProblemPoint
-from sectors.demo import seed_sectors_demo
 from sectors.models import Territory
 
 from .reference import actual_cells, expected_cells

@@ -106,7 +106,7 @@ def main() -> None:
 
     from appeals.models import Appeal
     from appeals.services import assign_appeal
-    from appeals.sweep import sweep_deadlines
+    from appeals.workflow.sweep import sweep_deadlines
     from heatmap import rollup
     from heatmap.models import HeatAreaDay, HeatCellMonth, HeatFootprint
 

@@ -9,7 +9,7 @@ from django.db import connection
 
 from appeals import services as s
 from appeals.models import Appeal
-from appeals.sweep import sweep_deadlines
+from appeals.workflow.sweep import sweep_deadlines
 from heatmap import rollup
 from heatmap.models import HeatCellMonth, HeatFootprint, HeatFootprintDay, HeatTopicDay
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from appeals import services as appeal_services
-from appeals.deadlines import MOSCOW
 from appeals.models import Appeal, Topic
+from appeals.workflow.deadlines import MOSCOW
 from cur.roles import Role
 from sectors.models import SectorBlock, Territory
 from tests.factories import OrganisationFactory, RegionFactory, UserFactory

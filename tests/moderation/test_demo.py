@@ -2,11 +2,11 @@
 
 import pytest
 
-from cur.demo import seed_demo_users
+from cur.demo.moderation import seed_informing_demo
+from cur.demo.sectors import seed_sectors_demo
+from cur.demo.users import seed_demo_users
 from informing.models import DisinformationCase, InformationEvent, OfficialPage, Recommendation
-from moderation.demo import seed_informing_demo
 from moderation.models import IncomingMessage, ModerationReport, Surge
-from sectors.demo import seed_sectors_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from cur.demo.portal import seed_portal_demo
 from cur.roles import Role
-from portal.demo import seed_portal_demo
 from portal.models import Report, Roadmap, RoadmapMeasure
 from sectors.models import SectorBlock
 from tests.factories import OrganisationFactory, ResponsiblePersonFactory

@@ -12,8 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from appeals import exports, pd_log, services
+from appeals import services
 from appeals.models import Appeal
+from appeals.privacy import access_log
+from appeals.views import exports
 from cur.models import AuditEvent
 from cur.navigation import menu_for
 from cur.roles import Role
@@ -36,7 +38,7 @@ def log_rows(response) -> list[dict]:
 
 def viewed(appeal: Appeal, user, *, at: datetime.datetime | None = None) -> AuditEvent:
     services.log_personal_data_view(appeal, by=user)
-    event = AuditEvent.objects.filter(action=pd_log.VIEWED).latest("id")
+    event = AuditEvent.objects.filter(action=access_log.VIEWED).latest("id")
     if at is not None:
         AuditEvent.objects.filter(pk=event.pk).update(created_at=at)
     return event
@@ -81,7 +83,7 @@ def test_an_unmasked_csv_export_writes_one_entry_with_the_filter_and_row_count(m
     response = client_for(operator).get(reverse("appeals:export-csv"), {"status": ["new"]}, REMOTE_ADDR=IP)
     body = b"".join(response.streaming_content).decode()
 
-    [event] = AuditEvent.objects.filter(action=pd_log.EXPORTED)
+    [event] = AuditEvent.objects.filter(action=access_log.EXPORTED)
     assert body.count("\n") == 3  # the header and two appeals
     assert event.actor == operator and event.ip_address == IP
     assert event.changes == {"format": "csv", "filters": {"status": ["new"]}, "rows": 2, "complete": True}
@@ -92,7 +94,7 @@ def test_an_unmasked_xlsx_export_is_logged_too(make_user, client_for):
     response = client_for(make_user(Role.ADMIN)).get(reverse("appeals:export-xlsx"), {"sector": "waste"})
 
     rows = list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
-    [event] = AuditEvent.objects.filter(action=pd_log.EXPORTED)
+    [event] = AuditEvent.objects.filter(action=access_log.EXPORTED)
     assert len(rows) == 2
     assert event.changes == {"format": "xlsx", "filters": {"sector": ["waste"]}, "rows": 1, "complete": True}
 
@@ -106,7 +108,7 @@ def test_an_export_the_client_stops_reading_is_logged_as_interrupted(make_user):
 
     stream.close()  # what the server does when the client goes away
 
-    [event] = AuditEvent.objects.filter(action=pd_log.EXPORTED)
+    [event] = AuditEvent.objects.filter(action=access_log.EXPORTED)
     assert (event.changes["rows"], event.changes["complete"]) == (1, False)
 
 
@@ -116,7 +118,7 @@ def test_a_masked_export_is_not_personal_data_and_is_not_logged(make_user, clien
 
     b"".join(client_for(block_head).get(reverse("appeals:export-csv")).streaming_content)
 
-    assert not AuditEvent.objects.filter(action=pd_log.EXPORTED).exists()
+    assert not AuditEvent.objects.filter(action=access_log.EXPORTED).exists()
 
 
 @pytest.fixture
@@ -175,7 +177,7 @@ def test_pages_have_a_fixed_number_of_queries_and_no_count(appeal, admin_user, c
     client = client_for(admin_user)
     viewers = [make_user(Role.OPERATOR, username=f"op{i}") for i in range(3)]
     AuditEvent.objects.bulk_create(
-        AuditEvent(actor=viewers[i % 3], action=pd_log.VIEWED, object_type="appeals.appeal",
+        AuditEvent(actor=viewers[i % 3], action=access_log.VIEWED, object_type="appeals.appeal",
                    object_id=str(appeal.pk), object_repr=str(appeal))
         for i in range(120)
     )  # fmt: skip

@@ -13,8 +13,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from appeals import retention
 from appeals.models import Appeal, AppealEvent, AppealImport
+from appeals.privacy import retention
 from cur.models import AuditEvent
 from cur.roles import Role
 from heatmap import rollup

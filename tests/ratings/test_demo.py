@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.db import transaction
 
-from appeals.demo import seed_appeals_demo
+from cur.demo.appeals import seed_appeals_demo
+from cur.demo.ratings import seed_ratings_demo
+from cur.demo.sectors import seed_sectors_demo
 from ratings import periods
-from ratings.demo import seed_ratings_demo
 from ratings.models import Level, RatingRun
-from sectors.demo import seed_sectors_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -86,7 +86,7 @@ def test_a_methodology_without_any_weight_is_refused(v1, admin_user):
 
 
 def test_the_demo_restores_version_1_when_a_flush_removed_it(db):
-    from ratings.demo import seed_ratings_demo
+    from cur.demo.ratings import seed_ratings_demo
 
     RatingMethodology.objects.all().delete()
 

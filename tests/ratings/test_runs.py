@@ -105,8 +105,13 @@ def test_only_the_curator_and_the_admin_may_request_a_run(db, v1, make_user):
 @pytest.fixture
 def sent(monkeypatch):
     calls = []
-    monkeypatch.setattr(services, "send_on_commit", lambda task, *args: calls.append((task.name, args)))
-    monkeypatch.setattr(services, "send", lambda task, *args: calls.append((task.name, args)) or True)
+
+    def record(task, *args):  # a task or its name
+        calls.append((getattr(task, "name", task), args))
+        return True
+
+    monkeypatch.setattr(services, "send_on_commit", record)
+    monkeypatch.setattr(services, "send", record)
     return calls
 
 

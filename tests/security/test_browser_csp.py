@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from appeals.models import Appeal
-from cur.demo import demo_password
+from cur.demo.users import demo_password
 from informing.models import AudiencePoint
 from portal.models import Report, Roadmap
 from ratings.models import RatingEntry, RatingRun

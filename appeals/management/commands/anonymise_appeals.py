@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from appeals import retention
+from appeals.privacy import retention
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from appeals.errors import AppealsError
-from appeals.integration import create_integration_source
+from appeals.intake.integration import create_integration_source
 from appeals.models import Appeal
 
 

@@ -7,8 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from appeals.import_formats import FORMATS, ImportFileError
-from appeals.importing import import_file
+from appeals.intake.formats import FORMATS, ImportFileError
+from appeals.intake.importing import import_file
 from appeals.models import Appeal
 
 

@@ -3,15 +3,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from appeals.demo import seed_appeals_demo
 from appeals.models import ClassifierVersion
-from cur.demo import demo_credentials, demo_seeded_at, mark_demo_seeded, seed_demo_users
+from cur.demo.appeals import seed_appeals_demo
+from cur.demo.heatmap import seed_heatmap_demo
+from cur.demo.moderation import seed_informing_demo
+from cur.demo.portal import seed_portal_demo
+from cur.demo.ratings import seed_ratings_demo
+from cur.demo.sectors import seed_sectors_demo
+from cur.demo.users import demo_credentials, demo_seeded_at, mark_demo_seeded, seed_demo_users
 from cur.models import User
-from heatmap.demo import seed_heatmap_demo
-from moderation.demo import seed_informing_demo
-from portal.demo import seed_portal_demo
-from ratings.demo import seed_ratings_demo
-from sectors.demo import seed_sectors_demo
 from sectors.models import Organisation, ResponsiblePerson, Territory
 
 
