@@ -109,11 +109,17 @@ def compute_due_at(appeal: Appeal, start: datetime.datetime) -> datetime.datetim
 # --- intake ------------------------------------------------------------------------------
 
 
+def by_external_id(channel: str, external_id: str) -> Appeal | None:
+    """The appeal registered for this message of a channel. `exclude(external_id="")` repeats the predicate of
+    the partial unique index appeal_channel_external_id so the planner may use it (SQLite scanned without)."""
+    return Appeal.objects.filter(channel=channel, external_id=external_id).exclude(external_id="").first()
+
+
 def register_appeal(*, channel: str, text: str, by=None, received_at=None, external_id: str = "", **fields):
     """Register an appeal; idempotent on (channel, external_id). Returns (appeal, created)."""
     external_id = (external_id or "").strip()
     if external_id:
-        existing = Appeal.objects.filter(channel=channel, external_id=external_id).first()
+        existing = by_external_id(channel, external_id)
         if existing is not None:
             return existing, False
     try:
@@ -122,7 +128,7 @@ def register_appeal(*, channel: str, text: str, by=None, received_at=None, exter
                                   external_id=external_id, **fields), True  # fmt: skip
     except IntegrityError:
         # Two deliveries of one message raced: the other one's row won the unique constraint.
-        existing = Appeal.objects.filter(channel=channel, external_id=external_id).first() if external_id else None
+        existing = by_external_id(channel, external_id) if external_id else None
         if existing is None:
             raise
         return existing, False

@@ -42,8 +42,11 @@ def register_batch(items: list, *, source=None, by=None) -> dict:
     if valid:
         channels = {fields["channel"] for _, fields in valid}
         external_ids = {fields["external_id"] for _, fields in valid}
-        for appeal in Appeal.objects.filter(channel__in=channels, external_id__in=external_ids).only(
-            "id", "channel", "external_id", "registered_at"
+        # exclude(""): the predicate of the partial unique index, which the planner then uses (see by_external_id).
+        for appeal in (
+            Appeal.objects.filter(channel__in=channels, external_id__in=external_ids)
+            .exclude(external_id="")
+            .only("id", "channel", "external_id", "registered_at")
         ):
             known[(appeal.channel, appeal.external_id)] = appeal
     for index, fields in valid:
