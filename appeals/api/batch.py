@@ -1,16 +1,16 @@
-"""Batch intake through the API: every item validated and registered on its own (one failing item
-does not stop the others), already registered messages found in one query; a result per item in the
-order of the batch."""
+"""Batch intake through the API: every item validated on its own (one failing item does not stop the
+others), the valid ones registered set-based by `appeals.intake.bulk.register_appeals_bulk` — the road of
+file imports, with the same events, deadlines, signals and one classification task per chunk — and a result
+per item in the order of the batch."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from collections import defaultdict
 
-from cur.errors import DomainError
-
-from .. import services
+from ..intake.bulk import register_appeals_bulk
 from ..models import Appeal
 from .fields import CodeResolver
 from .serializers import AppealIntakeSerializer
+
+RELATIONS = ("sector_block", "topic", "territory")
 
 
 def foreign_channel_message(source) -> str:
@@ -21,7 +21,7 @@ def foreign_channel_message(source) -> str:
 
 
 def register_batch(items: list, *, source=None, by=None) -> dict:
-    """Register each item independently; the result per item, in input order."""
+    """Validate each item on its own, register the valid ones set-based; the result per item, in input order."""
     resolver = CodeResolver()
     resolver.prefetch_items(items)  # one query per kind of code for the whole batch
     results: list[dict | None] = [None] * len(items)
@@ -37,37 +37,30 @@ def register_batch(items: list, *, source=None, by=None) -> dict:
             continue
         valid.append((index, fields))
 
-    # Already registered messages in one query; repeats inside the batch are found as we go.
-    known = {}
-    if valid:
-        channels = {fields["channel"] for _, fields in valid}
-        external_ids = {fields["external_id"] for _, fields in valid}
-        # exclude(""): the predicate of the partial unique index, which the planner then uses (see by_external_id).
+    # One bulk registration per channel; (channel, external_id) identifies each item's appeal afterwards
+    # (external_id is required), so repeats inside the batch and messages registered before are "existing".
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for _, fields in valid:
+        row = {name: value for name, value in fields.items() if name not in RELATIONS and name != "channel"}
+        row.update({f"{name}_id": fields[name].pk for name in RELATIONS if fields.get(name) is not None})
+        rows[fields["channel"]].append(row)
+    created: set[int] = set()
+    appeals: dict[tuple[str, str], Appeal] = {}
+    for channel, channel_rows in rows.items():
+        ids, _existing = register_appeals_bulk(channel_rows, by=by, channel=channel)
+        created.update(ids)
+        external_ids = {row["external_id"] for row in channel_rows}
         for appeal in (
-            Appeal.objects.filter(channel__in=channels, external_id__in=external_ids)
+            Appeal.objects.filter(channel=channel, external_id__in=external_ids)
             .exclude(external_id="")
             .only("id", "channel", "external_id", "registered_at")
         ):
-            known[(appeal.channel, appeal.external_id)] = appeal
+            appeals[(appeal.channel, appeal.external_id)] = appeal
     for index, fields in valid:
-        key = (fields["channel"], fields["external_id"])
-        if key in known:
-            results[index] = _item_result(index, "existing", known[key])
-            continue
-        try:
-            appeal, created = services.register_appeal(by=by, **fields)
-        except DomainError as exc:
-            results[index] = _item_error(index, {"non_field_errors": [exc.message]})
-            continue
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            results[index] = _item_error(index, detail)
-            continue
-        except IntegrityError:
-            results[index] = _item_error(index, {"non_field_errors": ["Не удалось сохранить обращение."]})
-            continue
-        known[key] = appeal
-        results[index] = _item_result(index, "created" if created else "existing", appeal)
+        appeal = appeals[(fields["channel"], fields["external_id"])]
+        state = "created" if appeal.pk in created else "existing"
+        created.discard(appeal.pk)  # a repeat later in the batch is the same appeal: "existing"
+        results[index] = _item_result(index, state, appeal)
     counts = {state: sum(1 for r in results if r["status"] == state) for state in ("created", "existing", "error")}
     return {
         "created": counts["created"],
