@@ -89,25 +89,58 @@ def _empty_cache(request):
     services._fallback_cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request, django_db_blocker):
-    """Transactional tests end by flushing every table, data migrations' rows (sector blocks,
-    topics) included: put them back before each such test. (Serialized rollback would do it,
-    but Playwright's event loop gives the browser tests another connection object, which lacks
-    the serialized copy.)"""
-    marker = request.node.get_closest_marker("django_db")
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
-        request.getfixturevalue("transactional_db")
-    elif not (marker and marker.kwargs.get("transaction")):
-        return
+def _flushes(item) -> bool:
+    """Whether the test runs in a transactional database, which pytest-django flushes at its end."""
+    marker = item.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+
+
+def restore_reference_data() -> None:
+    """The rows of the data migrations (sector blocks, topics, rating methodology v1), when a flush
+    took them. (Serialized rollback would do it, but Playwright's event loop gives the browser tests
+    another connection object, which lacks the serialized copy.)"""
     import importlib
 
     from django.apps import apps
 
+    from ratings.models import RatingMethodology
+
+    if not SectorBlock.objects.exists():
+        importlib.import_module("sectors.migrations.0002_sector_blocks").create_blocks(apps, None)
+        importlib.import_module("appeals.migrations.0002_topics").load_topics(apps, None)
+    if not RatingMethodology.objects.filter(version=1).exists():
+        importlib.import_module("ratings.migrations.0002_methodology_v1").create_v1(apps, None)
+
+
+_FLUSHED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    """Before a transactional test: the data migrations' rows are there (see the teardown below)."""
+    if not _flushes(request.node):
+        return
+    request.getfixturevalue("transactional_db")
+    request.node.stash[_FLUSHED] = True
     with django_db_blocker.unblock():
-        if not SectorBlock.objects.exists():
-            importlib.import_module("sectors.migrations.0002_sector_blocks").create_blocks(apps, None)
-            importlib.import_module("appeals.migrations.0002_topics").load_topics(apps, None)
+        restore_reference_data()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (its fixtures' teardown), the data migrations' rows go back
+    at once: every test, whatever ran before it (random order, xdist's --dist loadfile), finds the
+    database as the migrations left it — not only the transactional ones pytest-django sorts last."""
+    result = yield
+    # The session's last test: its teardown has dropped the test database, nothing to restore.
+    if nextitem is not None and item.stash.get(_FLUSHED, False) and not item.get_closest_marker("faults"):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_reference_data()
+    return result
 
 
 @pytest.fixture

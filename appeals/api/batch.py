@@ -5,12 +5,25 @@ per item in the order of the batch."""
 
 from collections import defaultdict
 
+from .. import selectors
 from ..intake.bulk import register_appeals_bulk
 from ..models import Appeal
 from .fields import CodeResolver
 from .serializers import AppealIntakeSerializer
 
 RELATIONS = ("sector_block", "topic", "territory")
+# A repeat of a message registered outside the caller's scope: said without the appeal (issue 22).
+REGISTERED_ELSEWHERE = "Сообщение с этим идентификатором в этом канале уже зарегистрировано."
+
+
+def hidden_from(user, appeal_ids) -> set[int]:
+    """Of these existing appeals, the ids a staff user may not see (one query). An integration source (user
+    None) gets its repeats back: it is a system of the channel, bound to it by its key."""
+    if user is None or not appeal_ids:
+        return set()
+    return set(appeal_ids) - set(
+        selectors.appeals_visible_to(user).filter(pk__in=appeal_ids).values_list("pk", flat=True)
+    )
 
 
 def foreign_channel_message(source) -> str:
@@ -56,8 +69,12 @@ def register_batch(items: list, *, source=None, by=None) -> dict:
             .only("id", "channel", "external_id", "registered_at")
         ):
             appeals[(appeal.channel, appeal.external_id)] = appeal
+    hidden = hidden_from(by, [appeal.pk for appeal in appeals.values() if appeal.pk not in created])
     for index, fields in valid:
         appeal = appeals[(fields["channel"], fields["external_id"])]
+        if appeal.pk in hidden:
+            results[index] = _item_error(index, {"external_id": [REGISTERED_ELSEWHERE]})
+            continue
         state = "created" if appeal.pk in created else "existing"
         created.discard(appeal.pk)  # a repeat later in the batch is the same appeal: "existing"
         results[index] = _item_result(index, state, appeal)

@@ -23,10 +23,11 @@ from cur.roles import can
 from cur.web.api import PARSERS, storable_text
 
 from .. import selectors, services
+from ..errors import AppealsError
 from ..filters import AppealFilter
 from ..intake.integration import IntegrationKeyAuthentication, integration_source
 from ..models import Appeal
-from .batch import foreign_channel_message, register_batch
+from .batch import REGISTERED_ELSEWHERE, foreign_channel_message, hidden_from, register_batch
 from .fields import CodeResolver
 from .serializers import (
     AnswerInput,
@@ -122,7 +123,8 @@ SUGGESTION_RELATIONS = ("suggested_sector_block", "suggested_topic", "suggested_
         summary="Зарегистрировать обращение",
         description=(
             "Идемпотентно по (channel, external_id): новое обращение — 201, повторная отправка того же "
-            "сообщения — 200 и уже зарегистрированное обращение. Сотрудник с правом регистрации или "
+            "сообщения — 200 и уже зарегистрированное обращение (409 без данных обращения, если оно вне "
+            "области доступа сотрудника). Сотрудник с правом регистрации или "
             "источник интеграции (заголовок «Authorization: Integration <ключ>») — только своего канала."
         ),
         request=AppealIntakeSerializer,
@@ -195,7 +197,10 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         fields = dict(serializer.validated_data)
         if source is not None and fields["channel"] != source.channel:
             raise PermissionDenied(foreign_channel_message(source))
-        appeal, created = services.register_appeal(by=None if source else request.user, **fields)
+        by = None if source else request.user
+        appeal, created = services.register_appeal(by=by, **fields)
+        if not created and hidden_from(by, [appeal.pk]):
+            raise AppealsError(REGISTERED_ELSEWHERE)  # 409, nothing of the appeal
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         # The list representation, masked: no timeline or internal comments for a source system.
         return Response(AppealListSerializer(appeal, context=self.get_serializer_context()).data, status=code)
