@@ -5,7 +5,6 @@ way it is touched (DESIGN §5).
 """
 
 import datetime
-from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -18,10 +17,10 @@ from cur.queue import send_on_commit
 from cur.roles import Role
 from cur.services import notify
 
-from .errors import AppealsError, TransitionNotAllowed
+from .errors import AppealsError
 from .models import Appeal, AppealEvent, DeadlineRule, Incident
 from .signals import appeals_changed
-from .workflow import deadlines
+from .workflow import deadlines, transitions
 
 S = Appeal.Status
 K = AppealEvent.Kind
@@ -32,14 +31,6 @@ K = AppealEvent.Kind
 
 def _lock(appeal: Appeal) -> Appeal:
     return Appeal.objects.select_for_update().get(pk=appeal.pk)
-
-
-def _require(appeal: Appeal, allowed: Iterable[str], action: str) -> None:
-    if appeal.status not in allowed:
-        raise TransitionNotAllowed(
-            f"Нельзя {action}: обращение № {appeal.number} в статусе «{appeal.get_status_display()}».",
-            code="transition_not_allowed",
-        )
 
 
 def _event(appeal: Appeal, kind: str, by, *, before: str = "", changes=None, comment: str = "") -> AppealEvent:
@@ -209,7 +200,7 @@ def _start_clock(appeal: Appeal, start: datetime.datetime) -> dict:
 def assign_appeal(appeal: Appeal, *, organisation, by, comment: str = "") -> Appeal:
     """Route a new or reopened appeal to the executor; the deadline clock starts."""
     appeal = _lock(appeal)
-    _require(appeal, (S.NEW, S.REOPENED), "назначить исполнителя")
+    transitions.require(appeal, "assign")
     if not organisation.is_active:
         raise AppealsError("Организация не действует: выберите другого исполнителя.", code="inactive_organisation")
     now = timezone.now()
@@ -228,7 +219,7 @@ def assign_appeal(appeal: Appeal, *, organisation, by, comment: str = "") -> App
 def redirect_appeal(appeal: Appeal, *, organisation, by, comment: str) -> Appeal:
     """Redirect by competence to another organisation; the deadline does not restart."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED), "перенаправить")
+    transitions.require(appeal, "redirect")
     comment = _need_comment(comment, "причину перенаправления")
     if organisation.pk == appeal.organisation_id:
         raise AppealsError("Обращение уже у этого исполнителя.", code="same_organisation")
@@ -245,7 +236,7 @@ def redirect_appeal(appeal: Appeal, *, organisation, by, comment: str) -> Appeal
 def start_work(appeal: Appeal, *, by) -> Appeal:
     """The executor takes the appeal into work."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ASSIGNED, S.RETURNED), "принять в работу")
+    transitions.require(appeal, "start")
     return _transition(appeal, K.STARTED, by, status=S.IN_PROGRESS)
 
 
@@ -253,7 +244,7 @@ def start_work(appeal: Appeal, *, by) -> Appeal:
 def request_info(appeal: Appeal, *, by, comment: str) -> Appeal:
     """Ask the citizen for more information: the deadline clock pauses."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED), "запросить сведения")
+    transitions.require(appeal, "request_info")
     comment = _need_comment(comment, "какие сведения запрошены")
     return _transition(appeal, K.INFO_REQUESTED, by, status=S.INFO_REQUESTED, comment=comment,
                        clock_paused_at=timezone.now())  # fmt: skip
@@ -263,7 +254,7 @@ def request_info(appeal: Appeal, *, by, comment: str) -> Appeal:
 def receive_info(appeal: Appeal, *, by, comment: str = "") -> Appeal:
     """The citizen answered: the clock resumes and the due date moves by the pause."""
     appeal = _lock(appeal)
-    _require(appeal, (S.INFO_REQUESTED,), "отметить получение сведений")
+    transitions.require(appeal, "receive_info")
     now = timezone.now()
     fields = {"clock_paused_at": None}
     if appeal.due_at is not None and appeal.clock_paused_at is not None:
@@ -274,14 +265,13 @@ def receive_info(appeal: Appeal, *, by, comment: str = "") -> Appeal:
 
 
 # Not a reopened appeal: it waits in triage without a deadline (its clock restarts on assignment).
-EXTENDABLE_STATUSES = (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED, S.INFO_REQUESTED)
 
 
 @transaction.atomic
 def extend_deadline(appeal: Appeal, *, due_date: datetime.date, by, reason: str) -> Appeal:
     """Продление: a later due date with a reason; reminders for the new date are sent anew."""
     appeal = _lock(appeal)
-    _require(appeal, EXTENDABLE_STATUSES, "продлить срок")
+    transitions.require(appeal, "extend")
     reason = _need_comment(reason, "причину продления")
     new_due = datetime.datetime.combine(due_date, datetime.time(23, 59, 59), tzinfo=deadlines.MOSCOW)
     if appeal.due_at is not None and new_due <= appeal.due_at:
@@ -292,11 +282,31 @@ def extend_deadline(appeal: Appeal, *, due_date: datetime.date, by, reason: str)
     return _transition(appeal, K.EXTENDED, by, comment=reason, **fields)
 
 
+def extension_recipients(appeal: Appeal) -> list[User]:
+    """Who decides on an extension: the ЦУР operators and the МЦУ operators of the appeal's territory."""
+    operators = Q(role=Role.OPERATOR)
+    if appeal.territory_id:
+        operators |= Q(role=Role.MUNICIPAL_OPERATOR, territory_id=appeal.territory_id)
+    return list(User.objects.filter(operators, is_active=True))
+
+
+def request_extension(appeal: Appeal, *, due_date: datetime.date, reason: str, by) -> None:
+    """The executor asks the operators for a later deadline; the extension itself (`extend_deadline`) is
+    theirs, and it is the extension that changes the appeal and writes its event."""
+    transitions.require(appeal, "request_extension")
+    notify(
+        extension_recipients(appeal),
+        title=f"Запрос продления срока по обращению № {appeal.number}",
+        body=f"{by.organisation} просит продлить срок до {due_date:%d.%m.%Y}. Причина: {reason}",
+        url=_appeal_url(appeal),
+    )
+
+
 @transaction.atomic
 def answer_appeal(appeal: Appeal, *, text: str, by) -> Appeal:
     """The executor records the answer."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED), "записать ответ")
+    transitions.require(appeal, "answer")
     text = _need_comment(text, "текст ответа")
     return _transition(appeal, K.ANSWERED, by, status=S.ANSWERED, answer_text=text, answered_at=timezone.now(),
                        answer_quality="")  # fmt: skip
@@ -306,7 +316,7 @@ def answer_appeal(appeal: Appeal, *, text: str, by) -> Appeal:
 def check_answer_quality(appeal: Appeal, *, quality: str, by, comment: str = "") -> Appeal:
     """The operator rates the answer: on the merits, formal, or no answer."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ANSWERED, S.CLOSED), "оценить качество ответа")
+    transitions.require(appeal, "check_quality")
     if quality not in Appeal.AnswerQuality.values:
         raise AppealsError("Неизвестная оценка качества ответа.", code="bad_quality")
     return _transition(appeal, K.QUALITY_CHECKED, by, comment=comment, answer_quality=quality)
@@ -316,7 +326,7 @@ def check_answer_quality(appeal: Appeal, *, quality: str, by, comment: str = "")
 def return_appeal(appeal: Appeal, *, by, comment: str) -> Appeal:
     """Return the answer to the executor for a better one; the clock keeps running."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ANSWERED,), "вернуть на доработку")
+    transitions.require(appeal, "return")
     comment = _need_comment(comment, "что нужно доработать")
     _transition(appeal, K.RETURNED, by, status=S.RETURNED, comment=comment, answered_at=None)
     notify(organisation_users(appeal.organisation), title=f"Обращение № {appeal.number} возвращено на доработку",
@@ -328,7 +338,7 @@ def return_appeal(appeal: Appeal, *, by, comment: str) -> Appeal:
 def close_appeal(appeal: Appeal, *, by, comment: str = "") -> Appeal:
     """Close an answered appeal once its answer quality is checked."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ANSWERED,), "закрыть")
+    transitions.require(appeal, "close")
     if not appeal.answer_quality:
         raise AppealsError("Перед закрытием оцените качество ответа.", code="quality_required")
     return _transition(appeal, K.CLOSED, by, status=S.CLOSED, comment=comment, closed_at=timezone.now())
@@ -341,7 +351,7 @@ DISSATISFIED_MAX_SCORE = 2
 def record_satisfaction(appeal: Appeal, *, score: int, by, comment: str = "") -> Appeal:
     """The citizen's score 1–5; a score of 1–2 reopens the case."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ANSWERED, S.CLOSED), "записать оценку заявителя")
+    transitions.require(appeal, "satisfaction")
     if score not in range(1, 6):
         raise AppealsError("Оценка заявителя — целое число от 1 до 5.", code="bad_score")
     _transition(appeal, K.SATISFACTION, by, comment=comment, satisfaction=score, satisfaction_comment=comment)
@@ -361,7 +371,7 @@ def _reopen(appeal: Appeal, *, by, reason: str) -> Appeal:
 def reopen_appeal(appeal: Appeal, *, by, reason: str) -> Appeal:
     """Reopen an answered or closed case (dissatisfaction, a repeat appeal); it returns to triage."""
     appeal = _lock(appeal)
-    _require(appeal, (S.ANSWERED, S.CLOSED), "возобновить")
+    transitions.require(appeal, "reopen")
     return _reopen(appeal, by=by, reason=_need_comment(reason, "причину возобновления"))
 
 
@@ -385,7 +395,7 @@ def mark_repeat(appeal: Appeal, *, original: Appeal, by) -> Appeal:
 def reject_appeal(appeal: Appeal, *, reason: str, by, comment: str = "", duplicate_of: Appeal | None = None) -> Appeal:
     """Reject: spam, a duplicate (of `duplicate_of`), not in competence, no essence."""
     appeal = _lock(appeal)
-    _require(appeal, (S.NEW, S.REOPENED, S.ASSIGNED), "отклонить")
+    transitions.require(appeal, "reject")
     if reason not in Appeal.RejectReason.values:
         raise AppealsError("Укажите причину отклонения из списка.", code="bad_reason")
     fields = {"reject_reason": reason, "closed_at": timezone.now()}

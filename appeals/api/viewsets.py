@@ -27,6 +27,7 @@ from ..errors import AppealsError
 from ..filters import AppealFilter
 from ..intake.integration import IntegrationKeyAuthentication, integration_source
 from ..models import Appeal
+from ..workflow import transitions
 from .batch import REGISTERED_ELSEWHERE, foreign_channel_message, hidden_from, register_batch
 from .fields import CodeResolver
 from .serializers import (
@@ -75,7 +76,6 @@ ACTION_CAPABILITIES: dict[str, tuple[str, ...]] = {
     # The citizen's reply may reach the executor or the ЦУР's call centre.
     "receive_info": ("appeals.answer", "appeals.triage"),
 }
-EXECUTOR_ACTIONS = frozenset({"start", "request_info", "answer"})
 INTAKE_ACTIONS = frozenset({"create", "batch"})
 
 
@@ -165,7 +165,9 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_object(self):
         appeal = super().get_object()
-        if self.action in EXECUTOR_ACTIONS and appeal.organisation_id != self.request.user.organisation_id:
+        action = transitions.ACTIONS.get(self.action)
+        executor_only = action is not None and action.executor and not action.triage
+        if executor_only and not transitions.is_own_executor(self.request.user, appeal):
             raise PermissionDenied("Обращение назначено другой организации.")
         return appeal
 

@@ -4,22 +4,18 @@ organisation, or either."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views import View
 
 from cur.errors import DomainError
-from cur.models import User
-from cur.roles import Role, can
-from cur.services import notify
+from cur.roles import can
 from cur.web.views import error_text, errors_text
 
 from .. import services
 from ..models import Appeal
+from ..workflow import transitions
 from . import forms as f
-from .appeal import EXECUTOR_ACTIONS, is_own_executor
 from .base import appeal_or_404, open_incidents
 
 
@@ -57,9 +53,9 @@ class AppealActionView(View):
     def post(self, request, pk: int):
         user = request.user
         appeal = appeal_or_404(user, pk)
-        if self.who == "executor" and not is_own_executor(user, appeal):
+        if self.who == "executor" and not transitions.is_own_executor(user, appeal):
             raise Http404("Обращение не найдено.")
-        if self.who == "either" and not can(user, "appeals.triage") and not is_own_executor(user, appeal):
+        if self.who == "either" and not can(user, "appeals.triage") and not transitions.is_own_executor(user, appeal):
             raise Http404("Обращение не найдено.")
         form = self.get_form(appeal)
         if not form.is_valid():
@@ -144,14 +140,6 @@ class ExtendView(AppealActionView):
         services.extend_deadline(appeal, due_date=data["due_date"], by=user, reason=data["reason"])
 
 
-def extension_recipients(appeal: Appeal) -> list[User]:
-    """Who decides on an extension: the ЦУР operators and the МЦУ operators of the appeal's territory."""
-    operators = Q(role=Role.OPERATOR)
-    if appeal.territory_id:
-        operators |= Q(role=Role.MUNICIPAL_OPERATOR, territory_id=appeal.territory_id)
-    return list(User.objects.filter(operators, is_active=True))
-
-
 class RequestExtensionView(AppealActionView):
     """The executor asks for an extension; the operators decide (an extension is theirs, and it is
     the extension, not the request, that changes the appeal and writes its event)."""
@@ -161,16 +149,7 @@ class RequestExtensionView(AppealActionView):
     success_message = "Запрос на продление срока отправлен операторам ЦУР."
 
     def perform(self, appeal, data, user):
-        if appeal.status not in EXECUTOR_ACTIONS["request_extension"]:
-            raise DomainError(
-                f"Нельзя запросить продление: обращение № {appeal.number} в статусе «{appeal.get_status_display()}»."
-            )
-        notify(
-            extension_recipients(appeal),
-            title=f"Запрос продления срока по обращению № {appeal.number}",
-            body=f"{user.organisation} просит продлить срок до {data['due_date']:%d.%m.%Y}. Причина: {data['reason']}",
-            url=reverse("appeals:appeal-detail", args=[appeal.pk]),
-        )
+        services.request_extension(appeal, due_date=data["due_date"], reason=data["reason"], by=user)
 
 
 class AnswerView(AppealActionView):

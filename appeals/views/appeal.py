@@ -14,61 +14,21 @@ from cur.roles import can
 
 from .. import selectors, services
 from ..models import Appeal, AppealEvent
+from ..workflow import transitions
 from . import forms as f
 from .base import appeal_or_404, deadline_of, open_incidents
 
 S = Appeal.Status
 
 
-OPEN = Appeal.OPEN_STATUSES
-
-
-TRIAGE_ACTIONS: dict[str, tuple[str, ...]] = {
-    "accept_suggestion": OPEN,
-    "classify": OPEN,
-    "assign": (S.NEW, S.REOPENED),
-    "redirect": (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED),
-    "extend": services.EXTENDABLE_STATUSES,
-    "receive_info": (S.INFO_REQUESTED,),
-    "check_quality": (S.ANSWERED, S.CLOSED),
-    "return": (S.ANSWERED,),
-    "close": (S.ANSWERED,),
-    "satisfaction": (S.ANSWERED, S.CLOSED),
-    "reopen": (S.ANSWERED, S.CLOSED),
-    "reject": (S.NEW, S.REOPENED, S.ASSIGNED),
-    "link_incident": tuple(S.values),
-    "unlink_incident": tuple(S.values),
-}
-
-
-EXECUTOR_ACTIONS: dict[str, tuple[str, ...]] = {
-    "start": (S.ASSIGNED, S.RETURNED),
-    "request_info": (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED),
-    "receive_info": (S.INFO_REQUESTED,),
-    "answer": (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED),
-    "request_extension": services.EXTENDABLE_STATUSES,
-}
-
-
-def is_own_executor(user, appeal: Appeal) -> bool:
-    return (
-        can(user, "appeals.answer")
-        and user.organisation_id is not None
-        and appeal.organisation_id == user.organisation_id
-    )
-
-
 def available_actions(user, appeal: Appeal) -> set[str]:
-    """The actions the page offers: by the user's capabilities and the appeal's status."""
-    actions: set[str] = set()
-    if can(user, "appeals.triage"):
-        actions |= {name for name, statuses in TRIAGE_ACTIONS.items() if appeal.status in statuses}
-        if appeal.suggested_sector_block_id is None and appeal.suggested_topic_id is None:
-            actions.discard("accept_suggestion")
-        if appeal.incident_id is None:
-            actions.discard("unlink_incident")
-    if is_own_executor(user, appeal):
-        actions |= {name for name, statuses in EXECUTOR_ACTIONS.items() if appeal.status in statuses}
+    """The actions the page offers: the transition table's (capability, organisation, status), less the
+    ones with nothing to act on; revealing personal data is not a transition."""
+    actions = transitions.actions_for(user, appeal)
+    if appeal.suggested_sector_block_id is None and appeal.suggested_topic_id is None:
+        actions.discard("accept_suggestion")
+    if appeal.incident_id is None:
+        actions.discard("unlink_incident")
     if can(user, "appeals.personal_data"):
         actions.add("reveal")
     return actions
@@ -202,7 +162,7 @@ def detail_context(request, appeal: Appeal, *, reveal: bool = False) -> dict:
         "days_left": selectors.days_left(appeal),
         "timeline": timeline_rows(appeal),
         "related": selectors.related_appeals(user, appeal),
-        "is_executor": is_own_executor(user, appeal),
+        "is_executor": transitions.is_own_executor(user, appeal),
         "can_triage": can(user, "appeals.triage"),
     }
 

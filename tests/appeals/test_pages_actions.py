@@ -282,7 +282,7 @@ def test_an_executor_cannot_ask_for_an_extension_of_a_closed_appeal(region, oper
         reverse("appeals:request-extension", args=[appeal.pk]), {"due_date": _due(40), "reason": "Ждём"}
     )
 
-    assert "Нельзя запросить продление" in flashes(response)[0]
+    assert "Нельзя запросить продление срока" in flashes(response)[0]
     assert not Notification.objects.filter(user=operator).exists()
 
 
