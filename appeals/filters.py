@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from cur.web.dates import DateFilter
 from sectors.models import Organisation, SectorBlock, Territory
 
 from .models import Appeal, Topic
@@ -43,8 +44,8 @@ class AppealFilter(django_filters.FilterSet):
     due_within = django_filters.NumberFilter(label="Срок истекает в течение, дней", method="filter_due_within",
                                              min_value=0, max_value=365)  # fmt: skip
     # Moscow days turned into a datetime range, so appeal_registered_idx serves them (not a scan of dates).
-    registered_from = django_filters.DateFilter(label="Зарегистрировано с", method="filter_registered_from")
-    registered_to = django_filters.DateFilter(label="по", method="filter_registered_to")
+    registered_from = DateFilter(label="Зарегистрировано с", method="filter_registered_from")
+    registered_to = DateFilter(label="по", method="filter_registered_to")
     unclassified = django_filters.BooleanFilter(label="Без темы", field_name="topic", lookup_expr="isnull")
 
     class Meta:

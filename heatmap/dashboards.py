@@ -4,12 +4,12 @@ Period figures follow the rollup's days (received, overdue, satisfaction: by reg
 their quality: by answer day); «now» figures (open, open and overdue, escalated) are summed over the
 whole history, which `HeatMonth` keeps small."""
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
 
+from cur.web import dates
 from sectors.models import Organisation
 
 from . import metrics
@@ -18,7 +18,7 @@ from .reports import appeals_url, trend
 from .scope import Scope
 from .selectors import HeatQuery, aggregate, places, sector_blocks, topics_of, zero
 
-HISTORY_START = datetime.date(2000, 1, 1)
+HISTORY_START = dates.EARLIEST  # nothing the system accepts is older
 NOW_COUNTERS = ("open", "open_overdue", "escalated")
 TOP = 10
 

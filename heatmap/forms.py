@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal, Topic
 from cur.uploads import UploadValidator
+from cur.web.dates import MAX_PERIOD_DAYS, DateField
 from sectors.forms import DateInput
 from sectors.models import SectorBlock
 
@@ -16,15 +17,15 @@ from .metrics import DEFAULT_METRIC, METRICS
 from .selectors import HeatQuery
 
 PERIODS = [("7", "7 дней"), ("30", "30 дней"), ("90", "90 дней"), ("365", "год"), ("custom", "свой период")]
-MAX_DAYS = 3 * 366
 DATE_CSS = "form-control form-control-sm w-8rem"
 
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label="Период", choices=PERIODS, required=False)
     # Text inputs in dd.mm.yyyy (sectors.forms.DateInput): a date input would show the browser's format.
-    since = forms.DateField(label="с", required=False, widget=DateInput(attrs={"class": DATE_CSS}))
-    until = forms.DateField(label="по", required=False, widget=DateInput(attrs={"class": DATE_CSS}))
+    # The range of cur.web.dates: a day of year 1 or 9999 is an error beside the field, never an overflow.
+    since = DateField(label="с", required=False, widget=DateInput(attrs={"class": DATE_CSS}))
+    until = DateField(label="по", required=False, widget=DateInput(attrs={"class": DATE_CSS}))
 
     default_days = 30
 
@@ -62,7 +63,8 @@ class PeriodForm(forms.Form):
             since, until = today - datetime.timedelta(days=days - 1), today
         until = min(until, today)
         since = min(since, until)
-        since = max(since, until - datetime.timedelta(days=MAX_DAYS - 1))
+        # Clamped to the shared longest period (about three years of the rollup per request).
+        since = max(since, until - datetime.timedelta(days=MAX_PERIOD_DAYS - 1))
         return since, until
 
 

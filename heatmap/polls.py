@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from cur.web import dates
+
 from .models import PollResult
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -74,11 +76,14 @@ def _header_map(header: list[str]) -> dict[str, int]:
 
 
 def _date(text: str) -> datetime.date:
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+    for pattern in dates.DATE_INPUT_FORMATS:
         try:
-            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 — a calendar date
+            day = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 — a calendar date
         except ValueError:
             continue
+        if message := dates.out_of_range(day):
+            raise ValueError(f"дата «{text}»: {message}")
+        return day
     raise ValueError(f"дата «{text}» не в формате ДД.ММ.ГГГГ")
 
 

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cur.web.api import IdFilter, ModelSerializer, ScopedPrimaryKeyField, ScopedViewSet, Serializer
+from cur.web.dates import ApiDateTimeField
 from sectors.models import Organisation, SectorBlock, Territory
 
 from . import selectors, services
@@ -102,7 +103,7 @@ class EventDetailSerializer(EventSerializer):
 class EventWriteSerializer(Serializer):
     title = serializers.CharField(max_length=255, label="Название")
     essence = serializers.CharField(max_length=20_000, label="Суть")
-    first_seen_at = serializers.DateTimeField(required=False, label="Впервые замечен")
+    first_seen_at = ApiDateTimeField(required=False, label="Впервые замечен")
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, label="Приоритет")
     sector = ScopedPrimaryKeyField(selector=_blocks, required=False, allow_null=True, label="Отраслевой блок (id)")
     topics = serializers.SlugRelatedField(
@@ -304,7 +305,7 @@ class RecommendationIssueSerializer(Serializer):
     text = serializers.CharField(max_length=20_000, label="Что опубликовать")
     channel = serializers.ChoiceField(choices=Recommendation._meta.get_field("channel").choices, required=False)
     where = serializers.CharField(max_length=500, required=False, allow_blank=True, label="Где опубликовать")
-    due_at = serializers.DateTimeField(label="Срок")
+    due_at = ApiDateTimeField(label="Срок")
 
 
 class RecommendationAnswerSerializer(Serializer):

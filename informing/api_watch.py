@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cur.web.api import IdFilter, ModelSerializer, ScopedPrimaryKeyField, ScopedViewSet, Serializer
+from cur.web.dates import ApiDateTimeField
 
 from . import selectors, services
 from .api import _blocks, _organisations, _territories
@@ -65,7 +66,7 @@ class CaseSerializer(ModelSerializer):
 class CaseCreateSerializer(Serializer):
     title = serializers.CharField(max_length=255)
     claim = serializers.CharField(max_length=20_000)
-    detected_at = serializers.DateTimeField(required=False)
+    detected_at = ApiDateTimeField(required=False)
     event = ScopedPrimaryKeyField(selector=selectors.events_visible_to, required=False, allow_null=True)
     sector_block = ScopedPrimaryKeyField(selector=_blocks, required=False, allow_null=True)
 
@@ -83,7 +84,7 @@ class RefuteSerializer(Serializer):
 class SpreadSerializer(Serializer):
     network = serializers.ChoiceField(choices=Network.choices)
     url = serializers.URLField(max_length=1000)
-    found_at = serializers.DateTimeField(required=False)
+    found_at = ApiDateTimeField(required=False)
     territory = ScopedPrimaryKeyField(selector=_territories, required=False, allow_null=True)
     reach = serializers.IntegerField(min_value=0, max_value=10**12, required=False)
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from cur.uploads import UploadValidator
+from cur.web.dates import DateTimeField, out_of_range
 from cur.web.forms import Form, ModelForm
 from sectors.models import Organisation, SectorBlock, Territory
 
@@ -29,8 +30,6 @@ from .models import (
 )
 from .models.content import MATERIAL_EXTENSIONS
 
-DATETIME_FORMATS = ["%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 MAX_NUMBER = 10**12
 S = InformationEvent.Status
 
@@ -41,22 +40,22 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def datetime_field(label: str, *, required: bool = True, future: bool = False, past: bool = True, **kwargs):
-    """A date and time typed as дд.мм.гггг чч:мм (Moscow time); `past`/`future` say which side of now is allowed."""
+    """A date and time typed as дд.мм.гггг чч:мм (Moscow time) within the range of cur.web.dates;
+    `past`/`future` say which side of now is allowed."""
 
     def check(value):
-        if value < EARLIEST:
-            raise ValidationError("Дата не может быть раньше 01.01.2000.")
+        if out_of_range(value):
+            return  # the field's range validator says so
         now = timezone.now()
         if not future and value > now + datetime.timedelta(minutes=10):
             raise ValidationError("Дата не может быть в будущем.")
         if not past and value <= now:
             raise ValidationError("Срок должен быть в будущем.")
 
-    return forms.DateTimeField(
+    return DateTimeField(
         label=label,
         required=required,
         widget=DateTimeInput(),
-        input_formats=DATETIME_FORMATS,
         validators=[check],
         error_messages={"invalid": "Введите дату и время в формате дд.мм.гггг чч:мм.", "required": "Укажите дату."},
         **kwargs,

@@ -2,8 +2,6 @@
 idempotent on network + external id), the queue and messages with assignment and decisions, surges
 and the automated reports (figures as JSON; XLSX and PDF from the report page)."""
 
-import datetime
-
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status
@@ -12,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from cur.web.api import IdFilter, ModelSerializer, NewestFirstCursor, ScopedPrimaryKeyField, ScopedViewSet, Serializer
+from cur.web.dates import ApiDateField, ApiDateTimeField
 from informing import selectors as informing_selectors
 from informing.models import Network, Priority
 
@@ -33,7 +32,7 @@ class MessageItemSerializer(Serializer):
     text = serializers.CharField()
     author = serializers.CharField(required=False)
     url = serializers.URLField(required=False)
-    posted_at = serializers.DateTimeField(required=False, help_text="ISO 8601 или дд.мм.гггг чч:мм (МСК)")
+    posted_at = ApiDateTimeField(required=False, help_text="ISO 8601 или дд.мм.гггг чч:мм (МСК)")
     territory = serializers.CharField(required=False, help_text="ОКТМО или название территории")
     sector = serializers.CharField(required=False, help_text="Код отраслевого блока")
     reach = serializers.IntegerField(required=False, min_value=0)
@@ -310,12 +309,7 @@ class ReportSerializer(ModelSerializer):
 
 class ReportBuildSerializer(Serializer):
     period_kind = serializers.ChoiceField(choices=ModerationReport.Period.choices)
-    day = serializers.DateField(help_text="Любой день периода")
-
-    def validate_day(self, value):
-        if value < datetime.date(2000, 1, 1):
-            raise serializers.ValidationError("Слишком ранняя дата.")
-        return value
+    day = ApiDateField(help_text="Любой день периода")  # the range of cur.web.dates; a future period is refused
 
 
 @extend_schema_view(list=extend_schema(summary="Отчёты центра модерации"), retrieve=extend_schema(summary="Отчёт"))

@@ -1,11 +1,10 @@
 """Forms of the moderation center's pages. They validate only; writes go through `moderation.services`."""
 
-import datetime
-
 from django import forms
 from django.utils import timezone
 
 from cur.uploads import UploadValidator
+from cur.web.dates import DateField
 from cur.web.forms import Form
 from informing import selectors as informing_selectors
 from informing.models import DisinformationCase, InformationEvent, Network, Priority
@@ -150,14 +149,13 @@ class UploadForm(Form):
 
 class BuildReportForm(Form):
     period_kind = forms.ChoiceField(label="период", choices=ModerationReport.Period.choices)
-    day = forms.DateField(
+    day = DateField(
         label="любой день периода",
-        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
         widget=forms.DateInput(attrs={"placeholder": "дд.мм.гггг"}, format="%d.%m.%Y"),
     )
 
     def clean_day(self):
         day = self.cleaned_data["day"]
-        if day < datetime.date(2000, 1, 1) or day > timezone.localdate():
-            raise forms.ValidationError("Укажите день не раньше 01.01.2000 и не позже сегодняшнего.")
+        if day > timezone.localdate():
+            raise forms.ValidationError("Укажите день не позже сегодняшнего.")
         return day

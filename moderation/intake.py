@@ -23,6 +23,7 @@ from appeals.intake.formats import ImportFileError, ImportFormat, read_table
 from appeals.intake.rows import Directory, clean_text, parse_received_at
 from cur import audit
 from cur.queue import send_on_commit
+from cur.web import dates
 from informing.models import Network
 
 from .models import IncomingMessage, MessageEvent, MessageImport
@@ -31,7 +32,6 @@ MAX_BATCH = 1000
 MAX_FILE_ROWS = 20_000
 MAX_TEXT = 20_000
 MAX_REACH = 10**12
-EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
 DEFAULT_DECISION_HOURS = 4
 MAX_STORED_ERRORS = 1000
@@ -157,8 +157,8 @@ def clean_item(raw, directory: Directory) -> tuple[Item | None, dict[str, str]]:
         except (ValueError, OverflowError, TypeError):
             errors["posted_at"] = "Некорректная дата: ожидается ISO 8601 или дд.мм.гггг чч:мм."
         else:
-            if posted_at < EARLIEST:
-                errors["posted_at"] = "Дата публикации раньше 01.01.2000."
+            if dates.out_of_range(posted_at):
+                errors["posted_at"] = dates.out_of_range(posted_at)
             elif posted_at > timezone.now() + FUTURE_TOLERANCE:
                 errors["posted_at"] = "Дата публикации в будущем."
     reach = 0

@@ -5,6 +5,7 @@ from django import forms
 from appeals.models import Topic
 from cur.models import User
 from cur.roles import BLOCK_ROLES, Role
+from cur.web.dates import DateField
 from cur.widgets import speed_up
 from heatmap.models import ProblemPoint
 from heatmap.selectors import regional_problems
@@ -14,14 +15,12 @@ from sectors.models import Organisation, ResponsiblePerson, SectorBlock, Territo
 
 from .models import NARRATIVE_SECTIONS, BestPractice, Indicator, PeriodKind, RoadmapMeasure, Training
 
-DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 SUMMARY = "summary"
 
 
-def _date(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(
+def _date(label: str, **kwargs) -> DateField:
+    return DateField(
         label=label,
-        input_formats=DATE_FORMATS,
         widget=DateInput(),  # dd.mm.yyyy on every browser (a date input shows the browser's own format)
         **kwargs,
     )

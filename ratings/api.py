@@ -25,6 +25,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from cur.roles import can
+from cur.web.dates import EARLIEST, validate_year
 
 from . import periods, selectors
 from .api_docs import LATEST_PARAMETERS, METHODOLOGY_EXAMPLE, RUN_DETAIL_EXAMPLE, RUN_LIST_EXAMPLE
@@ -199,7 +200,9 @@ class RatingRunFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=Level.choices, label="Уровень")
     period_kind = filters.ChoiceFilter(choices=PeriodKind.choices, label="Вид периода")
     period = PeriodFilter(max_length=16, label="Период: 2026 (год), 2026-10 (месяц), 2026-Q3 (квартал)")
-    year = IntegerFilter(field_name="period_start__year", min_value=2000, max_value=2100, label="Год начала")
+    year = IntegerFilter(
+        field_name="period_start__year", min_value=EARLIEST.year, validators=[validate_year], label="Год начала"
+    )
     methodology_version = IntegerFilter(
         field_name="methodology__version", min_value=1, max_value=2**31 - 1, label="Версия методики"
     )

@@ -4,12 +4,13 @@ from decimal import Decimal
 
 from django import forms
 
+from cur.web.dates import EARLIEST, DateField, validate_year
+
 from . import indicators, periods
 from .models import Level, PeriodKind, RatingIndicator, RatingMethodology
 from .selectors import SORT_KEYS
 
 ALL_LEVELS = "all"
-DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
 
 
 def _styled(form: forms.Form) -> None:
@@ -23,7 +24,7 @@ class ComputeForm(forms.Form):
 
     level = forms.ChoiceField(label="Уровень", choices=[(ALL_LEVELS, "Все три уровня"), *Level.choices])
     period_kind = forms.ChoiceField(label="Период", choices=PeriodKind.choices, initial=PeriodKind.MONTH)
-    year = forms.IntegerField(label="Год", min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(label="Год", min_value=EARLIEST.year, validators=[validate_year], required=False)
     month = forms.TypedChoiceField(
         label="Месяц",
         coerce=int,
@@ -36,8 +37,8 @@ class ComputeForm(forms.Form):
         required=False,
         choices=[(i + 1, f"{q} квартал") for i, q in enumerate(periods.QUARTERS)],
     )
-    start = forms.DateField(label="С (дд.мм.гггг)", required=False, input_formats=DATE_FORMATS)
-    end = forms.DateField(label="по (дд.мм.гггг)", required=False, input_formats=DATE_FORMATS)
+    start = DateField(label="С (дд.мм.гггг)", required=False)
+    end = DateField(label="по (дд.мм.гггг)", required=False)
     methodology = forms.ModelChoiceField(
         label="Методика", queryset=RatingMethodology.objects.none(), empty_label=None, to_field_name="version"
     )

@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from cur.web import dates
+
 MOSCOW = ZoneInfo("Europe/Moscow")
 MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
           "ноябрь", "декабрь")  # fmt: skip
 QUARTERS = ("I", "II", "III", "IV")
-MAX_CUSTOM_DAYS = 3 * 366
+MAX_CUSTOM_DAYS = dates.MAX_PERIOD_DAYS
 PERIOD_RE = re.compile(r"^\s*(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])))?\s*$")
 
 
@@ -85,7 +87,7 @@ def parse_period(text: str) -> Period | None:
     if match is None:
         return None
     number = int(match.group(1))
-    if not 2000 <= number <= 2100:
+    if not dates.year_in_range(number):
         return None
     if match.group(2):
         return month(number, int(match.group(2)))

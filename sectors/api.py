@@ -17,7 +17,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cur.web.api import PARSERS, IdFilter, RussianErrorsMixin, storable_text
+from cur.web.api import PARSERS, DateRangeMappingMixin, IdFilter, RussianErrorsMixin, storable_text
+from cur.web.dates import ApiDateField
 
 from . import selectors, services
 from .errors import SectorsError
@@ -107,7 +108,7 @@ def _storable_scalar(value) -> bool:
 # --- Serializers -----------------------------------------------------------------------------
 
 
-class ValidatingSerializer(RussianErrorsMixin, serializers.ModelSerializer):
+class ValidatingSerializer(DateRangeMappingMixin, RussianErrorsMixin, serializers.ModelSerializer):
     # Validates only: the viewset hands `validated_data` to a service, which saves and audits.
     # (A comment, not a docstring: drf-spectacular would publish an inherited docstring.)
 
@@ -256,7 +257,7 @@ class ResponsiblePersonSerializer(ValidatingSerializer):
 class EndAppointmentSerializer(RussianErrorsMixin, serializers.Serializer):
     """Последний день полномочий."""
 
-    until = serializers.DateField(label="Полномочия до (включительно)")
+    until = ApiDateField(label="Полномочия до (включительно)")
 
 
 # --- Filters ---------------------------------------------------------------------------------

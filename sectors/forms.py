@@ -1,33 +1,25 @@
 """Forms of the directory pages. They validate only; every write goes through `sectors.services`."""
 
-import datetime
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
 from cur.errors import DomainError
+from cur.web.dates import DateField
 from cur.web.forms import BootstrapFormMixin, DateInput
 
 from .models import Organisation, ResponsiblePerson, SectorBlock, Territory, phone_validator
 
-# Directory dates are appointment acts and terms of office: anything outside these years is a typo.
-EARLIEST_DATE = datetime.date(1991, 1, 1)
-LATEST_DATE = datetime.date(2100, 12, 31)
 RESERVED_BLOCK_CODES = frozenset({"new"})  # /sectors/blocks/new/ is the create page
 
 
-def date_field(label: str, *, required: bool = True, **kwargs) -> forms.DateField:
-    return forms.DateField(
+def date_field(label: str, *, required: bool = True, **kwargs) -> DateField:
+    """Appointment acts and terms of office: the range of cur.web.dates (anything outside it is a typo)."""
+    return DateField(
         label=label,
         required=required,
         widget=DateInput(),
-        validators=[
-            MinValueValidator(EARLIEST_DATE, f"Дата не может быть раньше {EARLIEST_DATE:%d.%m.%Y}."),
-            MaxValueValidator(LATEST_DATE, f"Дата не может быть позже {LATEST_DATE:%d.%m.%Y}."),
-        ],
         error_messages={"invalid": "Введите дату в формате дд.мм.гггг.", "required": "Укажите дату."},
         **kwargs,
     )

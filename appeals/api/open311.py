@@ -38,6 +38,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from cur.web import dates
 from cur.web.api import PARSERS
 
 from .. import services
@@ -53,7 +54,6 @@ MAX_SPAN = datetime.timedelta(days=90)
 CLOSED_STATUSES = [s for s, public in ((s, public_status(Appeal(status=s))) for s in S.values)
                    if public in (PUBLIC_ANSWERED, PUBLIC_CLOSED)]  # fmt: skip
 REQUEST_ID_RE = re.compile(r"^(?:(\d{4})-)?0*(\d{1,18})$")
-EARLIEST_YEAR, LATEST_YEAR = 1990, 2200
 PUBLIC_TEXT_CHANNELS = frozenset({Appeal.Channel.WEB})
 
 
@@ -238,8 +238,8 @@ def _parse_moment(name: str, value: str) -> datetime.datetime:
         moment = None
     if moment is None:
         raise Open311Error(f"{name}: ожидается дата и время в формате ISO 8601, например 2025-03-01T00:00:00+03:00.")
-    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-        raise Open311Error(f"{name}: дата вне допустимого диапазона ({EARLIEST_YEAR}–{LATEST_YEAR} гг.).")
+    if message := dates.out_of_range(moment):
+        raise Open311Error(f"{name}: {message}")
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 

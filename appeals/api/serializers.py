@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from cur.web.dates import ApiDateField, ApiDateTimeField
 from sectors.models import Organisation
 
 from .. import selectors
@@ -36,7 +37,7 @@ class AppealIntakeSerializer(serializers.Serializer):
     )
     external_id = TextField(max_length=128, label="Идентификатор в источнике")
     text = TextField(max_length=TEXT_MAX_LENGTH, label="Текст обращения")
-    received_at = serializers.DateTimeField(required=False, label="Поступило", help_text="По умолчанию — сейчас.")
+    received_at = ApiDateTimeField(required=False, label="Поступило", help_text="По умолчанию — сейчас.")
     address = optional_text(500, label="Адрес проблемы")
     applicant_name = optional_text(255, label="ФИО заявителя")
     applicant_phone = optional_text(32, label="Телефон заявителя")
@@ -218,13 +219,8 @@ class OptionalCommentInput(serializers.Serializer):
 
 
 class ExtendInput(serializers.Serializer):
-    due_date = serializers.DateField(label="Новый срок (дата)")
+    due_date = ApiDateField(label="Новый срок (дата)")
     reason = TextField(max_length=COMMENT_MAX_LENGTH, label="Причина продления")
-
-    def validate_due_date(self, value):
-        if value.year > timezone.localdate().year + 5:
-            raise ValidationError("Слишком далёкий срок.")
-        return value
 
 
 class AnswerInput(serializers.Serializer):

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cur.uploads import UploadValidator
+from cur.web.dates import DateTimeField
 from cur.web.forms import BootstrapFormMixin
 from sectors.models import SectorBlock, Territory, phone_validator
 
@@ -19,7 +20,6 @@ from ..models import Appeal, AppealImport, Topic
 from .formats import FORMATS, ImportFileError, read_header
 
 DATETIME_FORMAT = "%d.%m.%Y %H:%M"
-EARLIEST_RECEIVED = datetime.date(2000, 1, 1)
 # A clock of the source system may run a little ahead of ours.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
 
@@ -72,7 +72,7 @@ class AppealCreateForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text="Если указан, повторная регистрация того же сообщения не создаст дубль.",
     )
-    received_at = forms.DateTimeField(
+    received_at = DateTimeField(  # the range of cur.web.dates
         label="поступило",
         input_formats=[DATETIME_FORMAT],
         widget=forms.DateTimeInput(format=DATETIME_FORMAT, attrs={"placeholder": "дд.мм.гггг чч:мм"}),
@@ -122,8 +122,6 @@ class AppealCreateForm(BootstrapFormMixin, forms.Form):
         value = self.cleaned_data["received_at"]
         if value > timezone.now() + FUTURE_TOLERANCE:
             raise ValidationError("Дата поступления не может быть в будущем.")
-        if timezone.localtime(value).date() < EARLIEST_RECEIVED:
-            raise ValidationError(f"Дата поступления не может быть раньше {EARLIEST_RECEIVED:%d.%m.%Y}.")
         return value
 
     def clean_text(self):

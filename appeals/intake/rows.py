@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from cur.web import dates
 from sectors.models import Organisation, SectorBlock, Territory
 
 from ..models import Appeal, Topic, TopicGroup
@@ -18,7 +19,7 @@ from ..workflow import deadlines
 from .report import ImportReport
 
 MAX_TEXT_LENGTH = 20_000
-EARLIEST_RECEIVED = datetime.datetime(2000, 1, 1, tzinfo=deadlines.MOSCOW)
+EARLIEST_RECEIVED = datetime.datetime.combine(dates.EARLIEST, datetime.time.min, tzinfo=deadlines.MOSCOW)
 FUTURE_TOLERANCE = datetime.timedelta(days=1)  # clocks of source systems drift; a later date is a typo
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from cur.web.dates import DateField
 from cur.web.forms import BootstrapFormMixin, DateInput
 from sectors.models import Organisation, SectorBlock, Territory
 
@@ -175,10 +176,9 @@ class ReopenForm(CommentForm):
 
 
 class ExtendForm(BootstrapFormMixin, forms.Form):
-    due_date = forms.DateField(
+    due_date = DateField(
         label="новый срок",
         widget=DateInput(),
-        input_formats=["%d.%m.%Y", "%Y-%m-%d"],
         error_messages={"required": "Укажите новый срок.", "invalid": "Введите дату в формате дд.мм.гггг."},
     )
     reason = comment_field("причина продления")

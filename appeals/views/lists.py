@@ -23,8 +23,9 @@ from django.views.generic import TemplateView
 from cur.errors import DomainError
 from cur.permissions import HasCapability
 from cur.roles import can
+from cur.web.dates import date_errors
 from cur.web.pagination import slice_page
-from cur.web.views import error_text, errors_text
+from cur.web.views import error_text, errors_text, rejected
 from cur.widgets import speed_up
 
 from .. import selectors, services
@@ -177,7 +178,9 @@ class ExportView(HasCapability, View):
         kind = LISTS.get(request.GET.get("source", "list"), LISTS["list"])
         if not can(request.user, kind.capability):
             raise PermissionDenied("Недостаточно прав.")
-        _, queryset, _ = filtered_appeals(request, kind)
+        filterset, queryset, _ = filtered_appeals(request, kind)
+        if date_errors(filterset.form):  # other bad filters are ignored, as on the list page
+            return rejected(filterset.form)
         filename = f"appeals-{timezone.localtime():%Y%m%d-%H%M}"
         if self.fmt == "xlsx":
             return exports.xlsx_response(queryset, request.user, filename=filename, filters=request.GET)

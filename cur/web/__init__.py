@@ -8,5 +8,7 @@ in `cur`, never in a domain app, so that the apps import it instead of each othe
 - `exports`: `neutralise` (CSV/formula injection) and the CSV/XLSX constants;
 - `api`: the DRF kit — JSON parser (`PARSERS`), Russian error messages, `storable_text`, the
   exception handler (settings REST_FRAMEWORK), capability permission, pagination, `IdFilter`;
+- `dates`: the one range of dates accepted from a user (2000-01-01 … today + 10 years), the longest
+  period read at once, and the form, django-filter and DRF fields that check it;
 - `admin`: `ReadOnlyAdmin`.
 """

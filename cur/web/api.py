@@ -5,6 +5,7 @@ viewset and the fields and filters that look rows up among those a user may see.
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from cur.errors import DomainError
 from cur.roles import can
+from cur.web.dates import ApiDateField, ApiDateTimeField
 
 # --- Parsing and errors ---------------------------------------------------------------------
 
@@ -99,7 +101,17 @@ class Serializer(RussianErrorsMixin, serializers.Serializer):
     pass
 
 
-class ModelSerializer(RussianErrorsMixin, serializers.ModelSerializer):
+class DateRangeMappingMixin:
+    """Model date fields become the fields of the supported range (cur.web.dates)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: ApiDateField,
+        models.DateTimeField: ApiDateTimeField,
+    }
+
+
+class ModelSerializer(DateRangeMappingMixin, RussianErrorsMixin, serializers.ModelSerializer):
     pass
 
 

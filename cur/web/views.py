@@ -3,7 +3,7 @@ object, and the POST action view (scoped fetch → form → one service call →
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -20,6 +20,12 @@ def errors_text(form) -> str:
         text = " ".join(str(e) for e in errors)
         parts.append(f"{str(label).capitalize()}: {text}" if label else text)
     return " ".join(parts)
+
+
+def rejected(form) -> HttpResponseBadRequest:
+    """A 400 with the form's errors as plain text: what an export answers to a filter that does not
+    validate, before its first byte (a streamed 200 cannot turn into an error half-way)."""
+    return HttpResponseBadRequest(errors_text(form), content_type="text/plain; charset=utf-8")
 
 
 def error_text(exc: Exception) -> str:

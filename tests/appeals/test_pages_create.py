@@ -75,7 +75,7 @@ def test_the_same_external_id_twice_is_one_appeal(region, operator, client_for):
             "received_at",
             "Дата поступления не может быть в будущем.",
         ),
-        ({"received_at": "01.01.1990 10:00"}, "received_at", "Дата поступления не может быть раньше 01.01.2000."),
+        ({"received_at": "01.01.1990 10:00"}, "received_at", None),  # the range of cur.web.dates
         ({"text": "   "}, "text", "Введите текст обращения."),
         ({"applicant_email": "not-an-email"}, "applicant_email", "Введите правильный адрес электронной почты."),
         ({"applicant_phone": "звоните"}, "applicant_phone", None),
