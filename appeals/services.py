@@ -17,6 +17,7 @@ from cur.queue import send_on_commit
 from cur.roles import Role
 from cur.services import notify
 
+from . import events
 from .errors import AppealsError
 from .models import Appeal, AppealEvent, DeadlineRule, Incident
 from .signals import appeals_changed
@@ -34,15 +35,9 @@ def _lock(appeal: Appeal) -> Appeal:
 
 
 def _event(appeal: Appeal, kind: str, by, *, before: str = "", changes=None, comment: str = "") -> AppealEvent:
-    event = AppealEvent.objects.create(
-        appeal=appeal,
-        kind=kind,
-        actor=by if getattr(by, "pk", None) else None,
-        from_status=before,
-        to_status=appeal.status if before else "",
-        changes=changes or {},
-        comment=comment,
-    )
+    event = events.event(appeal.pk, kind, by=by, before=before, after=appeal.status, changes=changes, comment=comment)
+    event.appeal = appeal
+    event.save()
     transaction.on_commit(lambda: appeals_changed.send(Appeal, appeal_ids=[appeal.pk], kind=kind))
     return event
 

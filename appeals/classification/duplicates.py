@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from sectors.models import SectorBlock, Territory
 
-from .. import services
+from .. import events, services
 from ..models import Appeal, AppealEvent, Incident, Topic
 from ..signals import appeals_changed
 from . import gazetteer
@@ -258,22 +258,15 @@ def _link_duplicates(members: list[_Row], candidates: list[_Row], sims, frame: _
         constants={"updated_at": timezone.now()},
         only_null="similar_to_id",
     )
-    events = []
-    for pk in linked:
-        other, score = links[pk]
-        events.append(
-            AppealEvent(
-                appeal_id=pk,
-                kind=AppealEvent.Kind.CLASSIFIED,
-                changes={"similar_to": [None, other.pk], "similarity": [None, score]},
-                comment=f"Возможный дубликат обращения № {other.number} (сходство текста {score:.2f}).",
-            )
-        )
+    timeline = [
+        events.similar_found(pk, other_id=links[pk][0].pk, other_number=links[pk][0].number, score=links[pk][1])
+        for pk in linked
+    ]
     for member in members:
         if member.pk in linked:
             member.similar_to_id = links[member.pk][0].pk
-    AppealEvent.objects.bulk_create(events)
-    result.duplicates += len(events)
+    events.write(timeline)
+    result.duplicates += len(timeline)
 
 
 def update_appeals(
@@ -390,15 +383,8 @@ def _link(appeal_ids: list[int], incident: Incident) -> list[int]:
         only_null="incident_id",
     )
     if linked:
-        AppealEvent.objects.bulk_create(
-            AppealEvent(
-                appeal_id=pk,
-                kind=AppealEvent.Kind.INCIDENT_LINKED,
-                changes={"incident": [None, incident.pk]},
-                comment="Похожие обращения по той же территории: привязано автоматически.",
-            )
-            for pk in linked
-        )
+        comment = "Похожие обращения по той же территории: привязано автоматически."
+        events.write(events.incident_linked(pk, incident_id=incident.pk, comment=comment) for pk in linked)
         transaction.on_commit(
             lambda: appeals_changed.send(Appeal, appeal_ids=linked, kind=AppealEvent.Kind.INCIDENT_LINKED)
         )

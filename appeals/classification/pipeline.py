@@ -35,7 +35,7 @@ from cur import audit
 from cur.queue import send
 from sectors.models import SectorBlock, Territory
 
-from .. import services
+from .. import events, services
 from ..errors import AppealsError
 from ..models import Appeal, AppealEvent, ClassifierVersion, RoutingRule, Topic
 from ..signals import appeals_changed
@@ -219,7 +219,7 @@ def _classify_chunk(ids: list[int], counts: dict) -> list[int]:
         )
         counts["skipped"] += len(by_pk) - len(locked)
         confident: list[Appeal] = []
-        events: list[AppealEvent] = []
+        timeline: list[AppealEvent] = []
         for appeal in locked:
             prediction, place_id = by_pk[appeal.pk]
             sector_id, topic_id, topic_block = None, None, None
@@ -250,7 +250,7 @@ def _classify_chunk(ids: list[int], counts: dict) -> list[int]:
             changes = {name.removesuffix("_id"): pair for name, pair in audit.apply_changes(appeal, fields).items()}
             appeal.updated_at = now
             comment = _comment(appeal, confident=is_confident, threshold=threshold)
-            events.append(AppealEvent(appeal=appeal, kind=K.CLASSIFIED, changes=changes, comment=comment))
+            timeline.append(events.classified(appeal.pk, changes=changes, comment=comment))
         if not locked:
             return []
         duplicates.update_appeals(
@@ -262,7 +262,7 @@ def _classify_chunk(ids: list[int], counts: dict) -> list[int]:
             constants={"model_version": version.version, "classification_source": str(AUTO.value),
                        "classified_at": now, "updated_at": now},
         )  # fmt: skip
-        AppealEvent.objects.bulk_create(events)
+        events.write(timeline)
         classified = [a.pk for a in locked]
         transaction.on_commit(lambda: appeals_changed.send(Appeal, appeal_ids=classified, kind=K.CLASSIFIED))
         counts["classified"] += len(locked)

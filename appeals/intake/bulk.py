@@ -8,8 +8,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from cur.models import User
 from cur.queue import send_on_commit
 
+from .. import events
 from ..models import Appeal, AppealEvent, DeadlineRule, Topic
 from ..signals import appeals_changed
 from ..workflow import deadlines
@@ -122,34 +124,19 @@ def _appeal_values(rows: Sequence[dict], *, channel: str, actor_id, now, due: "_
 
 
 def _event_values(appeals: Sequence[dict], *, channel: str, actor_id, comment: str) -> list[dict]:
-    events = []
+    """The timeline rows of new appeals: `registered`, and `assigned` when the row names the executor."""
+    by = User(pk=actor_id) if actor_id else None
+    timeline = []
     for appeal in appeals:
-        events.append(
-            {
-                "appeal_id": appeal["id"],
-                "kind": K.REGISTERED,
-                "actor_id": actor_id,
-                "changes": {"channel": channel, "external_id": appeal.get("external_id", "")},
-                "comment": comment,
-            }
-        )
+        pk = appeal["id"]
+        timeline.append(events.registered(pk, channel=channel, external_id=appeal.get("external_id", ""), by=by,
+                                          comment=comment))  # fmt: skip
         if appeal.get("status") == Appeal.Status.ASSIGNED:
-            events.append(
-                {
-                    "appeal_id": appeal["id"],
-                    "kind": K.ASSIGNED,
-                    "actor_id": actor_id,
-                    "from_status": Appeal.Status.NEW,
-                    "to_status": Appeal.Status.ASSIGNED,
-                    "changes": {
-                        "organisation": [None, appeal["organisation_id"]],
-                        "status": [Appeal.Status.NEW, Appeal.Status.ASSIGNED],
-                        "due_at": [None, appeal["due_at"].isoformat()],
-                    },
-                    "comment": "Исполнитель указан в файле импорта",
-                }
-            )
-    return events
+            timeline.append(events.assigned_on_registration(
+                pk, organisation_id=appeal["organisation_id"], due_at=appeal["due_at"], by=by,
+                before=Appeal.Status.NEW, after=Appeal.Status.ASSIGNED,
+            ))  # fmt: skip
+    return [events.as_row(e) for e in timeline]
 
 
 # Types psycopg writes as they are; other fields (JSON) go through the field's own conversion.

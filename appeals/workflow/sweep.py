@@ -36,6 +36,8 @@ from cur.models import User
 from cur.roles import Role
 from cur.services import notify
 
+from .. import events
+from ..events import days, moscow_date, plural
 from ..models import Appeal, AppealEvent, DeadlineNotice
 from ..signals import appeals_changed
 from . import deadlines
@@ -250,22 +252,6 @@ def _block_people(role: str, block_ids: set[int]) -> dict[int, list[User]]:
     return by_block
 
 
-def _date(value: datetime.datetime | None) -> str:
-    return f"{value.astimezone(deadlines.MOSCOW):%d.%m.%Y}" if value else "—"
-
-
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def _days(n: int) -> str:
-    return f"{n} {_plural(n, 'день', 'дня', 'дней')}"
-
-
 def _detail_url(appeal_id: int) -> str:
     try:
         return reverse("appeals:appeal-detail", args=[appeal_id])
@@ -291,12 +277,16 @@ def _message(digest: _Digest) -> tuple[str, str, str]:
     body: list[str] = []
     if digest.reminders:
         reminders = sorted(digest.reminders, key=lambda r: (r[0].due_at, r[0].appeal_id))
-        lines = [f"{item.number} — срок {_date(item.due_at)} (осталось не более {_days(d)})" for item, d in reminders]
+        lines = [
+            f"{item.number} — срок {moscow_date(item.due_at)} (осталось не более {days(d)})" for item, d in reminders
+        ]
         body += _section("Приближается срок ответа:", lines)
     if digest.overdue:
-        body += _section("Просрочен срок ответа:", [f"{i.number} — срок был {_date(i.due_at)}" for i in digest.overdue])
+        body += _section(
+            "Просрочен срок ответа:", [f"{i.number} — срок был {moscow_date(i.due_at)}" for i in digest.overdue]
+        )
     for level in sorted(digest.escalated):
-        lines = [f"{i.number} — срок был {_date(i.due_at)}" for i in digest.escalated[level]]
+        lines = [f"{i.number} — срок был {moscow_date(i.due_at)}" for i in digest.escalated[level]]
         body += _section(ESCALATION_HEADINGS[level], lines)
     total = digest.count()
     if total == 1:
@@ -304,7 +294,11 @@ def _message(digest: _Digest) -> tuple[str, str, str]:
         item = only[0]
         title = f"Контроль сроков: обращение № {item.number}"
         return title, "\n".join(body), _detail_url(item.appeal_id)
-    return f"Контроль сроков: {total} {_plural(total, 'обращение', 'обращения', 'обращений')}", "\n".join(body), ""
+    return (
+        f"Контроль сроков: {total} {plural(total, 'обращение', 'обращения', 'обращений')}",
+        "\n".join(body),
+        "",
+    )
 
 
 def _digests(reminded, overdue, escalated, items: dict[int, _Item]) -> dict[int, tuple[User, _Digest]]:
@@ -345,39 +339,15 @@ def _notify_digests(digests: dict[int, tuple[User, _Digest]]) -> int:
 
 
 def _events(reminded, overdue, escalated, items: dict[int, _Item], now: datetime.datetime) -> list[AppealEvent]:
-    events = []
-    for appeal_id, d in reminded:
-        due = items[appeal_id].due_at
-        events.append(
-            AppealEvent(
-                appeal_id=appeal_id,
-                kind=K.REMINDER,
-                changes={"days_left": d, "due_at": due.isoformat() if due else None},
-                comment=f"Напоминание исполнителю: до срока ответа {_date(due)} не более {_days(d)}.",
-            )
-        )
-    for appeal_id in overdue:
-        due = items[appeal_id].due_at
-        events.append(
-            AppealEvent(
-                appeal_id=appeal_id,
-                kind=K.OVERDUE,
-                changes={"overdue_at": [None, now.isoformat()]},
-                comment=f"Срок ответа {_date(due)} истёк.",
-            )
-        )
-    for level, ids in escalated.items():
-        whom = Role(ESCALATION_ROLES[level]).label.lower()
-        for appeal_id in ids:
-            events.append(
-                AppealEvent(
-                    appeal_id=appeal_id,
-                    kind=K.ESCALATED,
-                    changes={"escalation_level": level},
-                    comment=f"Эскалация (уровень {level}): {whom}.",
-                )
-            )
-    return events
+    return [
+        *(events.reminder(pk, days_left=d, due_at=items[pk].due_at) for pk, d in reminded),
+        *(events.overdue(pk, due_at=items[pk].due_at, now=now) for pk in overdue),
+        *(
+            events.escalated(pk, level=level, role=ESCALATION_ROLES[level])
+            for level, ids in escalated.items()
+            for pk in ids
+        ),
+    ]
 
 
 def sweep_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -387,8 +357,8 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
         overdue = mark_overdue(now)
         reminded = insert_reminders(now, reminder_days())
         escalated = {}
-        for level, days in enumerate(escalation_days(), start=1):
-            escalated[level] = escalate(now, level, days)
+        for level, after in enumerate(escalation_days(), start=1):
+            escalated[level] = escalate(now, level, after)
         escalated = {level: ids for level, ids in escalated.items() if ids}
         advance_levels(escalated, now)
         counts = {
@@ -401,7 +371,7 @@ def sweep_deadlines(now: datetime.datetime | None = None) -> dict[str, int]:
             return counts
 
         items = _items([a for a, _ in reminded] + overdue + [a for ids in escalated.values() for a in ids])
-        AppealEvent.objects.bulk_create(_events(reminded, overdue, escalated, items, now), batch_size=2000)
+        events.write(_events(reminded, overdue, escalated, items, now))
 
         counts["notifications"] = _notify_digests(_digests(reminded, overdue, escalated, items))
 
