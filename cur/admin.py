@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import AuditEvent, User, WorkerHeartbeat
 from .roles import can
-from .web.admin import ReadOnlyAdmin
+from .web.admin import DateRangeMixin, ReadOnlyAdmin
 
 
 def _admin_role_only(request) -> bool:
@@ -42,5 +42,5 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(DateRangeMixin, admin.ModelAdmin):
     list_display = ("worker", "seen_at")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cur.web.admin import DateRangeMixin
+
 from .models import BestPractice, Indicator, IndicatorValue, Report, ReportVersion, Roadmap, RoadmapMeasure, Training
 
 
@@ -23,22 +25,24 @@ class ReportVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(DateRangeMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "source", "status", "sector_block"]
     list_filter = ["kind", "status", "source"]
 
 
-admin.site.register(IndicatorValue)
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(DateRangeMixin, admin.ModelAdmin):
+    pass
 
 
-class MeasureInline(admin.TabularInline):
+class MeasureInline(DateRangeMixin, admin.TabularInline):
     model = RoadmapMeasure
     extra = 0
     raw_id_fields = ["responsible"]
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(admin.ModelAdmin):
+class RoadmapAdmin(DateRangeMixin, admin.ModelAdmin):
     list_display = ["title", "status", "sector_block", "starts_on"]
     list_filter = ["status", "sector_block"]
     raw_id_fields = ["problem_point", "topic", "territory"]
@@ -52,6 +56,6 @@ class BestPracticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Training)
-class TrainingAdmin(admin.ModelAdmin):
+class TrainingAdmin(DateRangeMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "starts_on", "ends_on"]
     filter_horizontal = ["organisations", "participants"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cur.web.admin import DateRangeMixin
+
 from .models import Organisation, ResponsiblePerson, SectorBlock, Territory
 
 
@@ -30,7 +32,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResponsiblePerson)
-class ResponsiblePersonAdmin(admin.ModelAdmin):
+class ResponsiblePersonAdmin(DateRangeMixin, admin.ModelAdmin):
     list_display = ("full_name", "role", "sector_block", "territory", "organisation", "since", "until")
     list_filter = ("role", "sector_block")
     search_fields = ("last_name", "first_name", "position")

@@ -11,6 +11,7 @@ import pkgutil
 import django_filters
 import pytest
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework import serializers
@@ -128,6 +129,35 @@ def test_every_date_input_of_the_apps_checks_the_shared_range():
 
     assert len(inputs) > 40  # the walk found the forms, filters and serializers
     assert unchecked == []
+
+
+def _admin_date_inputs(request):
+    for model_admin in admin.site._registry.values():
+        inlines = model_admin.get_inline_instances(request)
+        editable = model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
+        forms_ = [(model_admin, model_admin.get_form(request, None), editable)]
+        forms_ += [
+            (inline, inline.get_formset(request, None).form,
+             inline.has_add_permission(request, None) or inline.has_change_permission(request, None))
+            for inline in inlines
+        ]  # fmt: skip
+        for owner, form, editable in forms_:
+            if not editable:
+                continue
+            readonly = set(owner.get_readonly_fields(request, None))
+            for name, field in form.base_fields.items():
+                if name not in readonly and isinstance(field, forms.DateField | forms.SplitDateTimeField):
+                    yield f"{type(owner).__module__}.{type(owner).__name__}.{name}", field.validators
+
+
+@pytest.mark.filterwarnings("ignore::django.utils.deprecation.RemovedInDjango60Warning")  # URLFields' scheme
+def test_every_date_the_admin_edits_checks_the_shared_range(rf, admin_user):
+    request = rf.get("/admin/")
+    request.user = admin_user
+    inputs = list(_admin_date_inputs(request))
+
+    assert inputs  # the directory's appointments, the portal's plans …
+    assert [where for where, validators in inputs if dates.validate_in_range not in validators] == []
 
 
 # --- appeals: the API, the lists and their exports ------------------------------------------------------
