@@ -19,6 +19,7 @@ from rest_framework import serializers
 from appeals.models import Appeal
 from cur.roles import Role
 from cur.web import dates
+from heatmap import polls
 from moderation.models import ModerationReport
 from tests.appeals.factories import AppealFactory
 from tests.informing.factories import CaseFactory, EventFactory
@@ -421,3 +422,23 @@ def test_a_rating_year_beyond_the_range_is_a_filter_error(operator, api_client_f
     response = api_client_for(operator).get("/api/v1/ratings/", {"year": "9999"})
 
     assert response.status_code == 400 and "year" in response.json()
+
+
+# --- imported rows ------------------------------------------------------------------------------------------
+
+
+def test_a_poll_held_in_year_1_is_a_row_error_and_one_of_last_year_is_a_row():
+    text = "вид;название;дата;территория;тема\nопрос;Дворы;01.01.0001;р1;t1\nопрос;Дороги;15.03.2025;р1;t1\n"
+    rows, errors = polls.parse(text, territories={"р1": 1}, topics={"t1": 1})
+
+    assert [row.title for row in rows] == ["Дороги"]
+    assert [error["line"] for error in errors] == [2] and RANGE_ERROR in errors[0]["error"]
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+05:00", "31.12.9999 23:00", "1999-12-31"])
+def test_a_moderation_message_posted_out_of_range_is_an_item_error(value, moderator, api_client_for):
+    item = {"network": "vk", "text": "Когда починят лифт?", "posted_at": value}
+    response = api_client_for(moderator).post("/api/v1/moderation-messages/batch/", {"items": [item]}, format="json")
+
+    [result] = response.json()["results"]
+    assert result["status"] == "error" and RANGE_ERROR in result["errors"]["posted_at"]
