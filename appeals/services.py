@@ -22,6 +22,7 @@ from .errors import AppealsError
 from .models import Appeal, AppealEvent, DeadlineRule, Incident
 from .signals import appeals_changed
 from .workflow import deadlines, transitions
+from .workflow.policy import DeadlinePolicy
 
 S = Appeal.Status
 K = AppealEvent.Kind
@@ -72,24 +73,12 @@ def organisation_users(organisation) -> list[User]:
 
 
 def deadline_rule_for(appeal: Appeal) -> DeadlineRule | None:
-    """The most specific active rule: topic, then sector block, then channel."""
-    rules = DeadlineRule.objects.filter(is_active=True).filter(
-        Q(channel="") | Q(channel=appeal.channel),
-        Q(sector_block=None) | Q(sector_block_id=appeal.sector_block_id),
-        Q(topic=None) | Q(topic_id=appeal.topic_id),
-    )
-
-    def specificity(rule: DeadlineRule) -> tuple:
-        return (rule.topic_id is not None, rule.sector_block_id is not None, rule.channel != "", -rule.days)
-
-    return max(rules, key=specificity, default=None)
+    """The rule that sets this appeal's deadline (`workflow.policy`), or None: 30 calendar days."""
+    return DeadlinePolicy().rule_for(appeal.channel, appeal.sector_block_id, appeal.topic_id)
 
 
 def compute_due_at(appeal: Appeal, start: datetime.datetime) -> datetime.datetime:
-    rule = deadline_rule_for(appeal)
-    if rule is None:
-        return deadlines.add_days(start, deadlines.ACCELERATED_DAYS, working=False)
-    return deadlines.add_days(start, rule.days, working=rule.day_kind == DeadlineRule.DayKind.WORKING)
+    return DeadlinePolicy().due_at(appeal.channel, appeal.sector_block_id, appeal.topic_id, start)
 
 
 # --- intake ------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from cur.models import User
 from cur.queue import send_on_commit
 
 from .. import events
-from ..models import Appeal, AppealEvent, DeadlineRule, Topic
+from ..models import Appeal, AppealEvent, Topic
 from ..signals import appeals_changed
-from ..workflow import deadlines
+from ..workflow.policy import DeadlinePolicy
 
 CHUNK_SIZE = 1000
 
@@ -55,37 +55,6 @@ def plan_appeals_bulk(rows: Iterable[dict], *, channel: str) -> tuple[list[dict]
     return fresh, existing
 
 
-class _Deadlines:
-    """The due date of an assigned appeal: the same rules as `services.deadline_rule_for`
-    (topic > sector > channel, then the shortest), with the rules read once per batch."""
-
-    def __init__(self) -> None:
-        self.rules = list(DeadlineRule.objects.filter(is_active=True))
-        self.cache: dict[tuple, datetime.datetime] = {}
-
-    def due_at(self, channel: str, sector_id, topic_id, start: datetime.datetime) -> datetime.datetime:
-        key = (channel, sector_id, topic_id, start.astimezone(deadlines.MOSCOW).date())  # add_days counts Moscow days
-        if key not in self.cache:
-            matching = [
-                r
-                for r in self.rules
-                if r.channel in ("", channel)
-                and r.sector_block_id in (None, sector_id)
-                and r.topic_id in (None, topic_id)
-            ]
-            rule = max(
-                matching,
-                key=lambda r: (r.topic_id is not None, r.sector_block_id is not None, r.channel != "", -r.days),
-                default=None,
-            )
-            if rule is None:
-                self.cache[key] = deadlines.add_days(start, deadlines.ACCELERATED_DAYS, working=False)
-            else:
-                working = rule.day_kind == DeadlineRule.DayKind.WORKING
-                self.cache[key] = deadlines.add_days(start, rule.days, working=working)
-        return self.cache[key]
-
-
 _APPEAL_FIELDS = frozenset(
     {"external_id", "text", "address", "applicant_name", "applicant_phone", "applicant_email", "applicant_address",
      "applicant_is_legal", "applicant_legal_name", "territory_id", "sector_block_id", "topic_id", "organisation_id",
@@ -93,7 +62,7 @@ _APPEAL_FIELDS = frozenset(
 )  # fmt: skip
 
 
-def _appeal_values(rows: Sequence[dict], *, channel: str, actor_id, now, due: "_Deadlines | None") -> list[dict]:
+def _appeal_values(rows: Sequence[dict], *, channel: str, actor_id, now, due: DeadlinePolicy | None) -> list[dict]:
     """The column values (by attname) of the appeals to create, as `services._create_appeal` would set them."""
     topic_blocks: dict[int, int] = {}
     missing = {r["topic_id"] for r in rows if r.get("topic_id") and not r.get("sector_block_id")}
@@ -199,7 +168,7 @@ def register_appeals_bulk(rows: Sequence[dict], *, by, channel: str, comment: st
     (`registered`, plus `assigned` when the row names an organisation: it starts the clock).
     """
     actor_id = by.pk if getattr(by, "pk", None) else None
-    due = _Deadlines() if any(row.get("organisation_id") for row in rows) else None
+    due = DeadlinePolicy() if any(row.get("organisation_id") for row in rows) else None
     created_ids: list[int] = []
     existing_count = 0
     for chunk in batched(rows, CHUNK_SIZE):

@@ -32,9 +32,9 @@ def moments(values: list[str]) -> list[datetime.datetime]:
 
 
 def test_the_bulk_registrations_deadline_cache_counts_moscow_days(db):
-    from appeals.intake.bulk import _Deadlines
+    from appeals.workflow.policy import DeadlinePolicy
 
-    due = _Deadlines()
+    due = DeadlinePolicy()
     # One UTC day, two Moscow days: 20:30 UTC is 23:30 in Moscow, 21:30 UTC already 00:30 of the next.
     evening = datetime.datetime(2026, 1, 15, 20, 30, tzinfo=UTC)
     after_midnight = datetime.datetime(2026, 1, 15, 21, 30, tzinfo=UTC)

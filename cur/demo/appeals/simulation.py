@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.utils import timezone
 from faker import Faker
 
-from appeals.models import Appeal, AppealEvent, DeadlineRule, Incident, Topic
+from appeals.models import Appeal, AppealEvent, Incident, Topic
 from appeals.workflow import deadlines
+from appeals.workflow.policy import DeadlinePolicy
 from cur.demo import sectors as sectors_demo  # district centres and city names
 from cur.models import User
 from cur.roles import Role
@@ -205,7 +206,7 @@ class Context:
         self.topics = list(Topic.objects.filter(is_active=True).select_related("group"))
         self.blocks = {b.pk: b for b in SectorBlock.objects.all()}
         self.topic_weights = self._topic_weights()
-        self.rules = list(DeadlineRule.objects.filter(is_active=True))
+        self.policy = DeadlinePolicy()  # the deadline rules, read once
         self._load_organisations()
         self.operators = list(User.objects.filter(role=Role.OPERATOR, is_active=True).values_list("pk", flat=True))
         self.executors: dict[int, list[int]] = defaultdict(list)
@@ -281,18 +282,7 @@ class Context:
         return self.rng.choice(users) if users else None
 
     def due_at(self, channel: str, block_id, topic_id, start: datetime.datetime) -> datetime.datetime:
-        """services.compute_due_at over the rules loaded once."""
-        rules = [
-            r
-            for r in self.rules
-            if r.channel in ("", channel) and r.sector_block_id in (None, block_id) and r.topic_id in (None, topic_id)
-        ]
-        if not rules:
-            return deadlines.add_days(start, deadlines.ACCELERATED_DAYS, working=False)
-        rule = max(
-            rules, key=lambda r: (r.topic_id is not None, r.sector_block_id is not None, r.channel != "", -r.days)
-        )
-        return deadlines.add_days(start, rule.days, working=rule.day_kind == DeadlineRule.DayKind.WORKING)
+        return self.policy.due_at(channel, block_id, topic_id, start)
 
     # --- people and places --------------------------------------------------------------------------
 
