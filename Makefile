@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 NPM_STAMP := node_modules/.installed
 PORT ?= 8000
 
-.PHONY: run test test-faults lint venv venv-dev bench bench-load clean
+.PHONY: run test test-clock test-faults lint venv venv-dev bench bench-load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ lint: venv-dev
 test: lint
 	DJANGO_SETTINGS_MODULE=cur.settings_test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m tests.servers $(VENV)/bin/pytest -m "not faults" $(PYTEST_ARGS)
+
+# The suite with the clock at 23:30 UTC, when Moscow is already on the next day (CI runs it once more).
+test-clock: venv-dev
+	$(PY) -m tests.servers $(VENV)/bin/pytest -m "not faults" --clock=23:30 $(PYTEST_ARGS)
 
 # Fault tests (docs/faults.md): their own PostgreSQL and Redis on free ports, a session of their own.
 test-faults: venv-dev
