@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cur.models import User
 from cur.queue import send_on_commit
 
 from .. import events
@@ -92,9 +91,8 @@ def _appeal_values(rows: Sequence[dict], *, channel: str, actor_id, now, due: De
     return result
 
 
-def _event_values(appeals: Sequence[dict], *, channel: str, actor_id, comment: str) -> list[dict]:
+def _event_values(appeals: Sequence[dict], *, channel: str, by, comment: str) -> list[dict]:
     """The timeline rows of new appeals: `registered`, and `assigned` when the row names the executor."""
-    by = User(pk=actor_id) if actor_id else None
     timeline = []
     for appeal in appeals:
         pk = appeal["id"]
@@ -191,7 +189,7 @@ def register_appeals_bulk(rows: Sequence[dict], *, by, channel: str, comment: st
                 ids = _insert(Appeal, appeals, now=now) if appeals else []
             for appeal, pk in zip(appeals, ids, strict=True):
                 appeal["id"] = pk
-            _insert(AppealEvent, _event_values(appeals, channel=channel, actor_id=actor_id, comment=comment), now=now)
+            _insert(AppealEvent, _event_values(appeals, channel=channel, by=by, comment=comment), now=now)
             assigned = [a["id"] for a in appeals if a.get("status") == Appeal.Status.ASSIGNED]
             # One signal per chunk: listeners (classification, heat map) work in batches.
             if ids:
